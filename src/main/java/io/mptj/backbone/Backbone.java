@@ -1,0 +1,55 @@
+package io.mptj.backbone;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+
+/**
+ * A frozen pretrained transformer that accepts a soft prompt in front of its input embeddings.
+ *
+ * <p>Weights live in the backbone's own manager, never receive gradients and are never written.
+ * Every forward method returns arrays owned by the manager of its first input argument, so a caller
+ * that runs a step in a sub-manager frees all of that step's intermediates by closing it.
+ */
+public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, Seq2SeqBackbone {
+
+  /** Where the backbone came from: {@code minilm}, a directory, or a hub id. */
+  String id();
+
+  /** Architecture family as detected from {@code config.json}: {@code bert} or {@code t5}. */
+  String family();
+
+  /** Model width d (the prompt's second dimension). */
+  int hiddenSize();
+
+  /** Number of rows of the token embedding matrix. */
+  int vocabSize();
+
+  /** The tokenizer that belongs to the checkpoint. */
+  TextTokenizer tokenizer();
+
+  /** Number of frozen parameters (shared/tied tensors counted once). */
+  long parameterCount();
+
+  /**
+   * Longest input (prompt plus tokens) the backbone accepts, e.g. {@code max_position_embeddings}
+   * for BERT; {@link Integer#MAX_VALUE} for relative-position models.
+   */
+  int maxPositions();
+
+  /** The frozen token embedding matrix (V, d); read it, never modify it. */
+  NDArray wordEmbeddings();
+
+  /**
+   * Looks up token embeddings.
+   *
+   * @param tokenIds (B, T) int64
+   * @return (B, T, d) float32, owned by {@code tokenIds}' manager
+   */
+  NDArray embed(NDArray tokenIds);
+
+  /** Every frozen weight by its checkpoint name, for inspection and tests. */
+  Map<String, NDArray> weights();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,141 @@
+package io.mptj.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.mptj.testing.Shared;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void readsHuggingFaceFixtureHeaderAndData() {
+    Path file = Shared.fixture("t5/tiny-t5-relu-tied/model.safetensors");
+    try (SafetensorsFile f = SafetensorsFile.open(file);
+        NDManager m = NDManager.newBaseManager()) {
+      assertEquals(47, f.names().size());
+      long floats = f.names().stream().mapToLong(n -> f.info(n).numel()).sum();
+      assertEquals(181_248, floats);
+      assertEquals("pt", f.metadata().get("format"));
+      NDArray shared = f.load(m, "shared.weight");
+      assertEquals(new Shape(256, 64), shared.getShape());
+      assertArrayEquals(f.readFloats("shared.weight"), shared.toFloatArray());
+    }
+  }
+
+  @Test
+  void roundTripsF32ExactlyAndHalfTypesWithinRounding() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray a = m.randomNormal(new Shape(3, 5));
+      NDArray ids = m.create(new long[] {1, -2, 3});
+      Map<String, NDArray> t = new LinkedHashMap<>();
+      t.put("b.weight", a);
+      t.put("a.ids", ids);
+      for (TensorDType dtype :
+          new TensorDType[] {TensorDType.F32, TensorDType.F16, TensorDType.BF16}) {
+        Path p = tmp.resolve(dtype + ".safetensors");
+        Safetensors.write(p, t, Map.of("format", "pt"), dtype);
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+          assertEquals(dtype, f.info("b.weight").dtype());
+          assertEquals(TensorDType.I64, f.info("a.ids").dtype());
+          assertArrayEquals(new long[] {1, -2, 3}, f.readLongs("a.ids"));
+          NDArray back = f.load(m, "b.weight");
+          assertEquals(DataType.FLOAT32, back.getDataType());
+          float tol =
+              switch (dtype) {
+                case F32 -> 0f;
+                case F16 -> 2e-3f;
+                default -> 1.6e-2f;
+              };
+          float[] x = a.toFloatArray();
+          float[] y = back.toFloatArray();
+          for (int i = 0; i < x.length; i++) {
+            assertTrue(
+                Math.abs(x[i] - y[i]) <= tol * Math.max(1, Math.abs(x[i])),
+                dtype + " element " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void bfloat16RoundsToNearestEven() {
+    assertEquals((short) 0x3f80, Safetensors.toBFloat16(1.0f));
+    // 1 + 2^-8 is exactly half-way between two bfloat16 values: ties to the even one (1.0)
+    assertEquals((short) 0x3f80, Safetensors.toBFloat16(1.00390625f));
+    assertEquals((short) 0x3f82, Safetensors.toBFloat16(1.0117188f));
+  }
+
+  @Test
+  void readsShardedCheckpointsThroughTheIndex() throws IOException {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Safetensors.write(
+          tmp.resolve("model-00001-of-00002.safetensors"),
+          Map.of("x", m.ones(new Shape(2))),
+          Map.of());
+      Safetensors.write(
+          tmp.resolve("model-00002-of-00002.safetensors"),
+          Map.of("y", m.zeros(new Shape(3))),
+          Map.of());
+      Files.writeString(
+          tmp.resolve(Safetensors.INDEX_FILE),
+          "{\"metadata\":{},\"weight_map\":{\"x\":\"model-00001-of-00002.safetensors\","
+              + "\"y\":\"model-00002-of-00002.safetensors\"}}");
+      try (WeightSource w = Safetensors.open(tmp)) {
+        assertEquals(2, w.names().size());
+        assertArrayEquals(new float[] {0, 0, 0}, w.require(m, "y", 3).toFloatArray());
+        assertArrayEquals(new float[] {1, 1}, w.load(m, "x").toFloatArray());
+      }
+    }
+  }
+
+  @Test
+  void missingOrWronglyShapedTensorIsNamed() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Path p = tmp.resolve("w.safetensors");
+      Safetensors.write(p, Map.of("layer.weight", m.ones(new Shape(4, 2))), Map.of());
+      try (SafetensorsFile f = SafetensorsFile.open(p)) {
+        var missing = assertThrows(CheckpointException.class, () -> f.require(m, "layer.bias", 4));
+        assertTrue(missing.getMessage().contains("layer.bias"), missing.getMessage());
+        var shape =
+            assertThrows(CheckpointException.class, () -> f.require(m, "layer.weight", 2, 4));
+        assertTrue(
+            shape.getMessage().contains("layer.weight") && shape.getMessage().contains("[4, 2]"),
+            shape.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void truncatedOrCorruptFilesAreRejectedWithTheirName() throws IOException {
+    Path p = tmp.resolve("bad.safetensors");
+    String header = "{\"t\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}";
+    ByteBuffer b = ByteBuffer.allocate(8 + header.length() + 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(header.length()).put(header.getBytes(StandardCharsets.UTF_8));
+    Files.write(p, b.array());
+    var e = assertThrows(CheckpointException.class, () -> SafetensorsFile.open(p));
+    assertTrue(
+        e.getMessage().contains("bad.safetensors") && e.getMessage().contains("'t'"),
+        e.getMessage());
+    Files.write(p, new byte[] {1, 2, 3});
+    assertThrows(CheckpointException.class, () -> SafetensorsFile.open(p));
+  }
+}
