@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description =
         "Multitask Prompt Tuning (Wang et al., ICLR 2023) on frozen transformers, for the JVM.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ModelCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -22,7 +22,19 @@ public final class Main implements Runnable {
 
   /** Builds the command line with the project's error handling; tests call this in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::reportError);
+  }
+
+  /** Prints a failed command's error as one line (the stack trace too when MPTJ_DEBUG is set). */
+  private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (System.getenv("MPTJ_DEBUG") != null) {
+      e.printStackTrace(cmd.getErr());
+    }
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    cmd.getErr().println("mptj " + cmd.getCommandName() + ": " + msg);
+    return 1;
   }
 
   public static void main(String[] args) {

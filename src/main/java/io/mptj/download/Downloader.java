@@ -39,10 +39,22 @@ public final class Downloader {
     this.progress = progress;
   }
 
-  /** The expected content of a file, when the publisher states it. */
-  public record Expected(String sha256, long size) {
+  /**
+   * The expected content of a file, as far as the publisher states it.
+   *
+   * @param sha256 hex SHA-256 of the content, or null
+   * @param gitBlobSha1 hex SHA-1 of the git blob ({@code "blob <size>\0" + content}), as the
+   *     Hugging Face hub reports for files not stored in LFS, or null
+   * @param size content length in bytes, or -1
+   */
+  public record Expected(String sha256, String gitBlobSha1, long size) {
     /** Nothing known in advance. */
-    public static final Expected UNKNOWN = new Expected(null, -1);
+    public static final Expected UNKNOWN = new Expected(null, null, -1);
+
+    /** A SHA-256 checksum (or null) and a size (or -1). */
+    public Expected(String sha256, long size) {
+      this(sha256, null, size);
+    }
   }
 
   /**
@@ -140,23 +152,52 @@ public final class Downloader {
     return bar;
   }
 
+  private static String describe(Expected e) {
+    String what =
+        e.sha256() != null
+            ? "sha256 " + e.sha256()
+            : e.gitBlobSha1() != null ? "git blob " + e.gitBlobSha1() : "";
+    return what + (e.size() >= 0 ? " (" + e.size() + " bytes)" : "");
+  }
+
   private static boolean matches(Path file, Expected expected) throws IOException {
     if (expected.size() >= 0 && Files.size(file) != expected.size()) {
       return false;
     }
-    return expected.sha256() == null || expected.sha256().equalsIgnoreCase(sha256(file));
+    if (expected.sha256() != null && !expected.sha256().equalsIgnoreCase(sha256(file))) {
+      return false;
+    }
+    return expected.gitBlobSha1() == null
+        || expected.gitBlobSha1().equalsIgnoreCase(gitBlobSha1(file));
+  }
+
+  /** Hex SHA-1 of a file as a git blob object. */
+  public static String gitBlobSha1(Path file) throws IOException {
+    MessageDigest md = digest("SHA-1");
+    md.update(
+        ("blob " + Files.size(file) + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return hash(file, md);
   }
 
   /** Hex SHA-256 of a file. */
   public static String sha256(Path file) throws IOException {
+    return hash(file, digest("SHA-256"));
+  }
+
+  private static String hash(Path file, MessageDigest md) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) >= 0) {
         md.update(buf, 0, n);
       }
       return HexFormat.of().formatHex(md.digest());
+    }
+  }
+
+  private static MessageDigest digest(String algorithm) {
+    try {
+      return MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
