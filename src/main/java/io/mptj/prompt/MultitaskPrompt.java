@@ -1,0 +1,153 @@
+package io.mptj.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multitask prompt tuning's decomposed prompt (Wang et al., ICLR 2023, Eq. 2): a shared prompt
+ * {@code P*} (P, d) and per task k a rank-r update {@code W_k = u_k v_kᵀ}, giving the task prompt
+ * {@code P_k = P* ∘ W_k} (element-wise product).
+ *
+ * <p>Tensors follow PEFT's {@code MultitaskPromptEmbedding}: {@code prompt_embeddings} (P, d),
+ * {@code prefix_task_cols} u (K, P, r) and {@code prefix_task_rows} v (K, r, d).
+ */
+public final class MultitaskPrompt implements PromptModule {
+
+  /** PEFT key of the shared prompt P*. */
+  public static final String SHARED_KEY = "prompt_embeddings";
+
+  /** PEFT key of the task column vectors u. */
+  public static final String COLS_KEY = "prefix_task_cols";
+
+  /** PEFT key of the task row vectors v. */
+  public static final String ROWS_KEY = "prefix_task_rows";
+
+  private final NDManager manager;
+  private final NDArray shared;
+  private final NDArray cols;
+  private final NDArray rows;
+
+  /**
+   * Takes copies of the initial tensors into a new manager under {@code parent}.
+   *
+   * @param shared P* (P, d)
+   * @param cols u (K, P, r)
+   * @param rows v (K, r, d)
+   */
+  public MultitaskPrompt(NDManager parent, NDArray shared, NDArray cols, NDArray rows) {
+    long p = shared.getShape().get(0);
+    long d = shared.getShape().get(1);
+    long k = cols.getShape().get(0);
+    long r = cols.getShape().get(2);
+    if (shared.getShape().dimension() != 2
+        || !cols.getShape().equals(new ai.djl.ndarray.types.Shape(k, p, r))
+        || !rows.getShape().equals(new ai.djl.ndarray.types.Shape(k, r, d))) {
+      throw new IllegalArgumentException(
+          "MPT tensors must be P* (P, d), u (K, P, r), v (K, r, d); got "
+              + shared.getShape()
+              + ", "
+              + cols.getShape()
+              + ", "
+              + rows.getShape());
+    }
+    this.manager = parent.newSubManager();
+    this.shared = own(shared);
+    this.cols = own(cols);
+    this.rows = own(rows);
+  }
+
+  private NDArray own(NDArray a) {
+    NDArray copy = a.duplicate();
+    copy.attach(manager);
+    copy.setRequiresGradient(true);
+    return copy;
+  }
+
+  /** Rank r of the task updates. */
+  public int rank() {
+    return (int) cols.getShape().get(2);
+  }
+
+  @Override
+  public int length() {
+    return (int) shared.getShape().get(0);
+  }
+
+  @Override
+  public int dim() {
+    return (int) shared.getShape().get(1);
+  }
+
+  @Override
+  public int numTasks() {
+    return (int) cols.getShape().get(0);
+  }
+
+  @Override
+  public NDArray forward(NDArray taskIds) {
+    NDManager step = taskIds.getManager();
+    NDArray u = cols.get(taskIds); // (B, P, r)
+    u.attach(step);
+    NDArray v = rows.get(taskIds); // (B, r, d)
+    v.attach(step);
+    NDArray w = u.matMul(v); // (B, P, d)
+    return w.mul(shared); // (B, P, d)
+  }
+
+  @Override
+  public NDArray taskPrompt(NDManager target, int task) {
+    try (NDScope scope = new NDScope()) {
+      NDArray w = cols.get(task).matMul(rows.get(task)); // (P, d)
+      NDArray p = w.mul(shared).stopGradient().duplicate(); // (P, d)
+      NDScope.unregister(p);
+      p.attach(target);
+      return p;
+    }
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(
+        new Parameter(SHARED_KEY, shared, Parameter.Group.SHARED),
+        new Parameter(COLS_KEY, cols, Parameter.Group.TASK),
+        new Parameter(ROWS_KEY, rows, Parameter.Group.TASK));
+  }
+
+  @Override
+  public long sharedParameterCount() {
+    return shared.size();
+  }
+
+  @Override
+  public long taskParameterCount() {
+    return (long) (length() + dim()) * rank();
+  }
+
+  @Override
+  public Map<String, NDArray> peftState(NDManager target) {
+    return Map.of(
+        SHARED_KEY,
+        detached(shared, target),
+        COLS_KEY,
+        detached(cols, target),
+        ROWS_KEY,
+        detached(rows, target));
+  }
+
+  private static NDArray detached(NDArray a, NDManager target) {
+    try (NDScope scope = new NDScope()) {
+      NDArray copy = a.stopGradient().duplicate();
+      NDScope.unregister(copy);
+      copy.attach(target);
+      return copy;
+    }
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

@@ -1,0 +1,194 @@
+package io.mptj.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Safetensors;
+import io.mptj.engine.SafetensorsFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Saves and loads prompt modules in PEFT's adapter layout: {@code adapter_config.json} plus {@code
+ * adapter_model.safetensors} holding exactly {@code prompt_embeddings} (vanilla PT), or {@code
+ * prompt_embeddings}, {@code prefix_task_cols} and {@code prefix_task_rows} (MPT), with metadata
+ * {@code {"format": "pt"}} and no {@code base_model.} prefix.
+ */
+public final class PeftAdapter {
+
+  /** Config file name. */
+  public static final String CONFIG = "adapter_config.json";
+
+  /** Weights file name. */
+  public static final String WEIGHTS = "adapter_model.safetensors";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private PeftAdapter() {}
+
+  /**
+   * Describes the backbone an adapter belongs to.
+   *
+   * @param taskType PEFT task type ({@code SEQ_2_SEQ_LM} or {@code SEQ_CLS})
+   */
+  public record Target(String baseModel, String taskType, int numAttentionHeads, int numLayers) {}
+
+  /** Writes a module's adapter into {@code dir} (created if needed); MPT keeps all its tasks. */
+  public static void save(Path dir, PromptModule module, Target target, String init) {
+    try (NDManager tmp = NDManager.newBaseManager()) {
+      AdapterConfig config = config(module, target, init);
+      write(dir, config, module.peftState(tmp));
+    }
+  }
+
+  /**
+   * Writes the folded prompt {@code P* ∘ (u_k v_kᵀ)} of one task as a plain prompt-tuning adapter,
+   * for deployment where no MPT support exists.
+   */
+  public static void saveFolded(Path dir, PromptModule module, int task, Target target) {
+    try (NDManager tmp = NDManager.newBaseManager()) {
+      NDArray prompt = module.taskPrompt(tmp, task);
+      AdapterConfig config = promptTuning(module.length(), module.dim(), target, "RANDOM");
+      write(dir, config, Map.of(SoftPrompt.KEY, prompt));
+    }
+  }
+
+  private static void write(Path dir, AdapterConfig config, Map<String, NDArray> tensors) {
+    try {
+      Files.createDirectories(dir);
+      Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+      Path tmp = dir.resolve(CONFIG + ".tmp");
+      JSON.writeValue(tmp.toFile(), config);
+      Files.move(
+          tmp,
+          dir.resolve(CONFIG),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static AdapterConfig config(PromptModule module, Target t, String init) {
+    return switch (module) {
+      case SoftPrompt s -> promptTuning(s.length(), s.dim(), t, init);
+      case MultitaskPrompt m ->
+          new AdapterConfig(
+              AdapterConfig.MULTITASK,
+              t.taskType(),
+              t.baseModel(),
+              m.length(),
+              m.dim(),
+              1,
+              t.numAttentionHeads(),
+              t.numLayers(),
+              init,
+              null,
+              null,
+              true,
+              null,
+              m.rank(),
+              m.numTasks(),
+              0,
+              null);
+    };
+  }
+
+  private static AdapterConfig promptTuning(int length, int dim, Target t, String init) {
+    return new AdapterConfig(
+        AdapterConfig.PROMPT_TUNING,
+        t.taskType(),
+        t.baseModel(),
+        length,
+        dim,
+        1,
+        t.numAttentionHeads(),
+        t.numLayers(),
+        init,
+        null,
+        null,
+        true,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** Reads an adapter's config. */
+  public static AdapterConfig readConfig(Path dir) {
+    Path file = dir.resolve(CONFIG);
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException("no " + CONFIG + " in " + dir);
+    }
+    try {
+      return JSON.readValue(file.toFile(), AdapterConfig.class);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads an adapter as a trainable module under {@code parent}.
+   *
+   * @throws CheckpointException naming the file and tensor when keys or shapes disagree with the
+   *     config
+   */
+  public static PromptModule load(Path dir, NDManager parent) {
+    AdapterConfig c = readConfig(dir);
+    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS));
+        NDManager tmp = parent.newSubManager()) {
+      int p = c.numVirtualTokens() * Math.max(1, c.numTransformerSubmodules());
+      int d = c.tokenDim();
+      if (c.isMultitask()) {
+        expectKeys(
+            f,
+            Set.of(MultitaskPrompt.SHARED_KEY, MultitaskPrompt.COLS_KEY, MultitaskPrompt.ROWS_KEY));
+        int k = c.numTasks();
+        int r = c.numRanks();
+        return new MultitaskPrompt(
+            parent,
+            f.require(tmp, MultitaskPrompt.SHARED_KEY, p, d),
+            f.require(tmp, MultitaskPrompt.COLS_KEY, k, p, r),
+            f.require(tmp, MultitaskPrompt.ROWS_KEY, k, r, d));
+      }
+      if (!AdapterConfig.PROMPT_TUNING.equals(c.peftType())) {
+        throw new CheckpointException(
+            dir.resolve(CONFIG) + ": peft_type " + c.peftType() + " is not a prompt adapter");
+      }
+      expectKeys(f, Set.of(SoftPrompt.KEY));
+      return SoftPrompt.single(parent, f.require(tmp, SoftPrompt.KEY, p, d));
+    }
+  }
+
+  private static void expectKeys(SafetensorsFile f, Set<String> keys) {
+    if (!f.names().equals(keys)) {
+      Set<String> extra = new java.util.TreeSet<>(f.names());
+      extra.removeAll(keys);
+      Set<String> missing = new java.util.TreeSet<>(keys);
+      missing.removeAll(f.names());
+      throw new CheckpointException(
+          f.path()
+              + ": adapter keys differ from PEFT's: missing "
+              + missing
+              + ", unexpected "
+              + extra);
+    }
+  }
+
+  /** Tensors of an adapter file by key, for inspection. */
+  public static Map<String, long[]> shapes(Path dir) {
+    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
+      Map<String, long[]> out = new HashMap<>();
+      f.names().forEach(n -> out.put(n, f.info(n).shape()));
+      return out;
+    }
+  }
+}

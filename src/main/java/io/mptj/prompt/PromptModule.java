@@ -1,0 +1,53 @@
+package io.mptj.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Produces the soft prompt that is prepended to a frozen backbone's input embeddings, one per
+ * example, selected by task id so that one batch can mix tasks.
+ */
+public sealed interface PromptModule extends AutoCloseable permits SoftPrompt, MultitaskPrompt {
+
+  /** Number of prompt vectors P. */
+  int length();
+
+  /** Width d of each vector. */
+  int dim();
+
+  /** Number of tasks the module holds prompts for. */
+  int numTasks();
+
+  /**
+   * Prompts for a batch.
+   *
+   * @param taskIds (B) int64 task index per example
+   * @return (B, P, d), owned by {@code taskIds}' manager, differentiable w.r.t. {@link
+   *     #parameters()}
+   */
+  NDArray forward(NDArray taskIds);
+
+  /**
+   * The prompt of one task as a plain matrix (for MPT the folded {@code P* ∘ (u vᵀ)}).
+   *
+   * @return (P, d), owned by {@code manager}, detached from the graph
+   */
+  NDArray taskPrompt(NDManager manager, int task);
+
+  /** The trainable tensors, with their optimizer groups. */
+  List<Parameter> parameters();
+
+  /** Parameters shared by all tasks (P* for MPT; 0 for vanilla prompts). */
+  long sharedParameterCount();
+
+  /** Parameters that belong to one task alone (P·d for a vanilla prompt; (P + d)·r for MPT). */
+  long taskParameterCount();
+
+  /** The tensors in PEFT's saved layout, by key, as detached copies owned by {@code target}. */
+  Map<String, NDArray> peftState(NDManager target);
+
+  @Override
+  void close();
+}

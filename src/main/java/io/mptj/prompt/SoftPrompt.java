@@ -1,0 +1,114 @@
+package io.mptj.prompt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Vanilla prompt tuning (Lester et al., 2021): one trainable {@code (P, d)} matrix per task.
+ *
+ * <p>Stored as one {@code (K, P, d)} tensor; PEFT's layout ({@code prompt_embeddings}, (P, d))
+ * holds one task's prompt.
+ */
+public final class SoftPrompt implements PromptModule {
+
+  /** PEFT's key for a prompt-tuning adapter's prompt. */
+  public static final String KEY = "prompt_embeddings";
+
+  private final NDManager manager;
+  private final NDArray prompts;
+
+  /**
+   * Takes ownership of initial prompts.
+   *
+   * @param initial (K, P, d); copied into a new manager under {@code parent}
+   */
+  public SoftPrompt(NDManager parent, NDArray initial) {
+    if (initial.getShape().dimension() != 3) {
+      throw new IllegalArgumentException(
+          "prompts must be (tasks, length, dim), got " + initial.getShape());
+    }
+    this.manager = parent.newSubManager();
+    this.prompts = initial.duplicate();
+    prompts.attach(manager);
+    prompts.setRequiresGradient(true);
+  }
+
+  /** A single-task prompt from a (P, d) matrix. */
+  public static SoftPrompt single(NDManager parent, NDArray prompt) {
+    try (NDArray expanded = prompt.expandDims(0)) {
+      return new SoftPrompt(parent, expanded);
+    }
+  }
+
+  @Override
+  public int length() {
+    return (int) prompts.getShape().get(1);
+  }
+
+  @Override
+  public int dim() {
+    return (int) prompts.getShape().get(2);
+  }
+
+  @Override
+  public int numTasks() {
+    return (int) prompts.getShape().get(0);
+  }
+
+  @Override
+  public NDArray forward(NDArray taskIds) {
+    NDArray out = prompts.get(taskIds); // (B, P, d)
+    out.attach(taskIds.getManager());
+    return out;
+  }
+
+  @Override
+  public NDArray taskPrompt(NDManager target, int task) {
+    try (NDScope scope = new NDScope()) {
+      NDArray p = prompts.get(task).stopGradient().duplicate(); // (P, d)
+      NDScope.unregister(p);
+      p.attach(target);
+      return p;
+    }
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return List.of(new Parameter("prompts", prompts, Parameter.Group.SHARED));
+  }
+
+  @Override
+  public long sharedParameterCount() {
+    return 0;
+  }
+
+  @Override
+  public long taskParameterCount() {
+    return (long) length() * dim();
+  }
+
+  /** PEFT layout of the first (usually only) task's prompt. */
+  @Override
+  public Map<String, NDArray> peftState(NDManager target) {
+    return Map.of(KEY, taskPrompt(target, 0));
+  }
+
+  /** The raw (K, P, d) tensor. */
+  NDArray raw() {
+    return prompts;
+  }
+
+  /** Shape (K, P, d). */
+  public Shape shape() {
+    return prompts.getShape();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
