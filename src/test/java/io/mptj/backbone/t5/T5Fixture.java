@@ -52,7 +52,9 @@ record T5Fixture(Path dir, SafetensorsFile reference) {
 
   /** A recorded tensor, copied into {@code manager} (writable, unlike the mapped file). */
   NDArray load(NDManager manager, String name) {
-    return reference.load(manager, name).duplicate();
+    try (NDArray mapped = reference.load(manager, name)) {
+      return mapped.duplicate();
+    }
   }
 
   float[] floats(String name) {
