@@ -27,7 +27,11 @@ public final class TeacherForcing {
     Shape shape = labels.getShape();
     int rows = (int) shape.get(0);
     int length = (int) shape.get(1);
-    long[] in = labels.toType(DataType.INT64, false).toLongArray();
+    NDArray asLong = labels.toType(DataType.INT64, false);
+    long[] in = asLong.toLongArray();
+    if (asLong != labels) {
+      asLong.close();
+    }
     long[] out = new long[in.length];
     for (int b = 0; b < rows; b++) {
       out[b * length] = startId;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
@@ -121,6 +123,31 @@ class T5ModelTest {
           }
         }
       }
+    }
+  }
+
+  /** The key/value cache: decoding in chunks (1, 6, then the rest) equals decoding at once. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void cachedDecodingInChunksEqualsOneShotDecoding(T5Fixture f) {
+    try (T5Model model = T5Model.load(f.dir());
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray mask = f.load(m, "attention_mask");
+      NDArray hidden = model.encode(model.embed(f.load(m, "input_ids")), mask);
+      NDArray decoderIds = f.load(m, "decoder_input_ids"); // (B, 18)
+      T5Decoder.Memory memory = model.decoder().memory(hidden, mask);
+      NDArray whole = model.decoder().forward(model.lookup(decoderIds), memory, null);
+      KvCache cache = new KvCache(m, model.config().numDecoderLayers());
+      NDArray chunked =
+          NDArrays.concat(
+              new NDList(
+                  model.decoder().forward(model.lookup(decoderIds.get(":, 0:1")), memory, cache),
+                  model.decoder().forward(model.lookup(decoderIds.get(":, 1:7")), memory, cache),
+                  model.decoder().forward(model.lookup(decoderIds.get(":, 7:")), memory, cache)),
+              1);
+      assertEquals(18, cache.length());
+      f.assertClose(
+          "chunked decoder states", whole.toFloatArray(), chunked.toFloatArray(), 1e-5, 1e-5);
     }
   }
 
