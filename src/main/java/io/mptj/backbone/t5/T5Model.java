@@ -3,6 +3,7 @@ package io.mptj.backbone.t5;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.mptj.backbone.Seq2SeqBackbone;
@@ -177,6 +178,7 @@ public final class T5Model implements Seq2SeqBackbone {
 
   @Override
   public NDArray encode(NDArray inputsEmbeds, NDArray attentionMask) {
+    checkEncoderInputs(inputsEmbeds, attentionMask);
     return Scoped.arrays(
             scope -> new NDList(encoder.forward(inputsEmbeds, attentionMask)),
             inputsEmbeds,
@@ -184,8 +186,24 @@ public final class T5Model implements Seq2SeqBackbone {
         .singletonOrThrow();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The decoder rows may also be a whole multiple G of the encoder rows: row {@code b·G + g}
+   * then attends to encoder row b, e.g. G candidate outputs per input.
+   */
   @Override
   public DecoderOutput decode(NDArray decoderInputIds, NDArray encoderHidden, NDArray encoderMask) {
+    checkEncoderInputs(encoderHidden, encoderMask);
+    Shape ids = decoderInputIds.getShape();
+    long rows = encoderHidden.getShape().get(0);
+    if (ids.dimension() != 2 || ids.get(0) % rows != 0) {
+      throw new IllegalArgumentException(
+          "decoder input ids "
+              + ids
+              + " must be (G·B, S) for encoder output "
+              + encoderHidden.getShape());
+    }
     NDList out =
         Scoped.arrays(
             scope -> {
@@ -212,6 +230,7 @@ public final class T5Model implements Seq2SeqBackbone {
 
   @Override
   public long[][] generate(NDArray inputsEmbeds, NDArray attentionMask, int maxNewTokens) {
+    checkEncoderInputs(inputsEmbeds, attentionMask);
     return Scoped.host(
         scope -> new GreedySearch(this, scope).run(inputsEmbeds, attentionMask, maxNewTokens),
         inputsEmbeds,
@@ -220,6 +239,7 @@ public final class T5Model implements Seq2SeqBackbone {
 
   @Override
   public LabelScores scoreLabels(NDArray inputsEmbeds, NDArray attentionMask, long[][] labelIds) {
+    checkEncoderInputs(inputsEmbeds, attentionMask);
     return Scoped.host(
         scope -> LabelScorer.score(this, scope, inputsEmbeds, attentionMask, labelIds),
         inputsEmbeds,
@@ -233,6 +253,27 @@ public final class T5Model implements Seq2SeqBackbone {
    */
   public long forwardFlops(int encoderTokens, int decoderTokens) {
     return config.matmulFlops(encoderTokens, decoderTokens);
+  }
+
+  /** Rejects inputs that are not (B, L, d) embeddings with a (B, L) mask, naming both shapes. */
+  private void checkEncoderInputs(NDArray embeds, NDArray mask) {
+    Shape e = embeds.getShape();
+    Shape m = mask.getShape();
+    boolean ok =
+        e.dimension() == 3
+            && e.get(2) == config.dModel()
+            && m.dimension() == 2
+            && m.get(0) == e.get(0)
+            && m.get(1) == e.get(1);
+    if (!ok) {
+      throw new IllegalArgumentException(
+          "T5 expects (B, L, "
+              + config.dModel()
+              + ") embeddings with a (B, L) mask, got "
+              + e
+              + " and "
+              + m);
+    }
   }
 
   T5Encoder encoder() {

@@ -191,6 +191,21 @@ class T5ModelTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void misshapedInputsAreRejectedWithTheirShapes(T5Fixture f) {
+    try (T5Model model = T5Model.load(f.dir());
+        NDManager m = NDManager.newBaseManager()) {
+      NDArray embeds = model.embed(f.load(m, "input_ids")); // (2, 12, 64)
+      NDArray shortMask = m.ones(new ai.djl.ndarray.types.Shape(2, 11));
+      var e = assertThrows(IllegalArgumentException.class, () -> model.encode(embeds, shortMask));
+      assertTrue(e.getMessage().contains("(2, 11)"), e.getMessage());
+      NDArray narrow = m.zeros(new ai.djl.ndarray.types.Shape(2, 12, 32));
+      NDArray mask = f.load(m, "attention_mask");
+      assertThrows(IllegalArgumentException.class, () -> model.generate(narrow, mask, 2));
+    }
+  }
+
   /** Teacher-forced loss with the prompt prepended; leaves the gradient on the prompt. */
   private static NDArray promptLoss(T5Model model, T5Fixture f, NDManager m, NDArray prompt) {
     NDArray ids = f.load(m, "input_ids");
