@@ -71,7 +71,7 @@ final class T5Layers {
   }
 
   /**
-   * Scaled-free dot-product attention: {@code softmax(q kᵀ + bias) v}, as T5 folds the scaling into
+   * Unscaled dot-product attention: {@code softmax(q kᵀ + bias) v}, as T5 folds the scaling into
    * its initialisation.
    *
    * @param q (B, H, T, dk)
