@@ -37,6 +37,52 @@ public non-sealed interface Seq2SeqBackbone extends Backbone {
   DecoderOutput decode(NDArray decoderInputIds, NDArray encoderHidden, NDArray encoderMask);
 
   /**
+   * HF {@code _shift_right}: the decoder inputs for teacher forcing.
+   *
+   * @param labels (B, S) integer, -100 where ignored
+   * @return (B, S) int64: the start id, then the labels without the last, -100 replaced by pad
+   */
+  NDArray shiftRight(NDArray labels);
+
+  /**
+   * Teacher-forced loss: mean cross-entropy over the label positions that are not -100.
+   *
+   * @param logits (B, S, V) from {@link #decode}
+   * @param labels (B, S) integer
+   * @return scalar float32, owned by {@code logits}' manager
+   */
+  NDArray loss(NDArray logits, NDArray labels);
+
+  /**
+   * Greedy decoding (HF {@code generate} with {@code num_beams=1, do_sample=False}): rows that
+   * emitted EOS are padded; stops after {@code maxNewTokens} or when every row has finished.
+   *
+   * @param inputsEmbeds (B, L, d) encoder input embeddings, soft prompt first
+   * @param attentionMask (B, L)
+   * @return B rows of token ids, each starting with the decoder start id, of equal length ≤ 1 +
+   *     maxNewTokens
+   */
+  long[][] generate(NDArray inputsEmbeds, NDArray attentionMask, int maxNewTokens);
+
+  /**
+   * Rank classification: the log-likelihood of each of a fixed set of label sequences as the output
+   * for each input.
+   *
+   * @param inputsEmbeds (B, L, d) encoder input embeddings, soft prompt first
+   * @param attentionMask (B, L)
+   * @param labelIds C label token sequences, each ending with EOS
+   */
+  LabelScores scoreLabels(NDArray inputsEmbeds, NDArray attentionMask, long[][] labelIds);
+
+  /**
+   * Rank-classification result.
+   *
+   * @param scores [B][C] sum of the label tokens' log-probabilities
+   * @param best [B] index of the highest-scoring label (the first one on ties)
+   */
+  record LabelScores(float[][] scores, int[] best) {}
+
+  /**
    * Decoder outputs.
    *
    * @param logits (B, S, V)

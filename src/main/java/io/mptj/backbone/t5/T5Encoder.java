@@ -1,0 +1,66 @@
+package io.mptj.backbone.t5;
+
+import static io.mptj.backbone.t5.T5Layers.additiveKeyMask;
+import static io.mptj.backbone.t5.T5Layers.attend;
+import static io.mptj.backbone.t5.T5Layers.feedForward;
+import static io.mptj.backbone.t5.T5Layers.linear;
+import static io.mptj.backbone.t5.T5Layers.mergeHeads;
+import static io.mptj.backbone.t5.T5Layers.rmsNorm;
+import static io.mptj.backbone.t5.T5Layers.splitHeads;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+
+/**
+ * The T5 encoder stack (HF {@code T5Stack} with {@code is_decoder=False}): pre-norm blocks of
+ * bidirectional self-attention and a feed-forward block, then a final RMS norm. Block 0's
+ * relative-position bias, plus the key mask, is added to the scores of every block.
+ */
+final class T5Encoder {
+
+  private final T5Weights.Stack stack;
+  private final T5Config config;
+  private final RelativePositionBuckets buckets;
+  private final float eps;
+
+  T5Encoder(T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets) {
+    this.stack = stack;
+    this.config = config;
+    this.buckets = buckets;
+    this.eps = (float) config.layerNormEpsilon();
+  }
+
+  /**
+   * Runs the encoder on input embeddings.
+   *
+   * @param embeds (B, L, d) unscaled input embeddings (soft prompt first, if any)
+   * @param mask (B, L) 1 for real positions, 0 for padding
+   * @return (B, L, d) last hidden state after the final norm
+   */
+  NDArray forward(NDArray embeds, NDArray mask) {
+    int length = (int) embeds.getShape().get(1);
+    long[] table = buckets.table(0, length, length, true);
+    NDArray bias =
+        T5Layers.positionBias(embeds, table, length, length, stack.positionBias()); // (1,H,L,L)
+    bias = bias.add(additiveKeyMask(mask)); // (B, H, L, L)
+    NDArray h = embeds; // (B, L, d)
+    for (T5Weights.Block block : stack.blocks()) {
+      h = block(h, block, bias); // (B, L, d)
+    }
+    return rmsNorm(h, stack.finalNorm(), eps); // (B, L, d)
+  }
+
+  private NDArray block(NDArray h, T5Weights.Block block, NDArray bias) {
+    h = h.add(selfAttention(rmsNorm(h, block.selfNorm(), eps), block.self(), bias)); // (B, L, d)
+    return h.add(feedForward(rmsNorm(h, block.ffNorm(), eps), block.ff(), config)); // (B, L, d)
+  }
+
+  private NDArray selfAttention(NDArray x, T5Weights.Attention w, NDArray bias) {
+    int heads = config.numHeads();
+    NDList qkv = linear(x, w.qkv()).split(3, 2); // 3 x (B, L, I)
+    NDArray q = splitHeads(qkv.get(0), heads); // (B, H, L, dk)
+    NDArray k = splitHeads(qkv.get(1), heads); // (B, H, L, dk)
+    NDArray v = splitHeads(qkv.get(2), heads); // (B, H, L, dk)
+    return linear(mergeHeads(attend(q, k, v, bias)), w.o()); // (B, L, d)
+  }
+}
