@@ -36,6 +36,11 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
    */
   int maxPositions();
 
+  /** The id inputs are padded with. */
+  default long padId() {
+    return tokenizer().padId();
+  }
+
   /** The frozen token embedding matrix (V, d); read it, never modify it. */
   NDArray wordEmbeddings();
 

@@ -11,6 +11,11 @@ public non-sealed interface Seq2SeqBackbone extends Backbone {
   /** Padding token id (also the label id ignored as -100 is mapped to before decoding). */
   int padTokenId();
 
+  @Override
+  default long padId() {
+    return padTokenId();
+  }
+
   /** End-of-sequence token id. */
   int eosTokenId();
 

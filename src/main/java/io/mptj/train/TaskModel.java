@@ -10,7 +10,7 @@ import java.util.List;
  * A frozen backbone with a prompt module (and, for encoders, task heads): what the trainer
  * optimises and evaluates. A batch may mix tasks; each example's prompt is chosen by its task id.
  */
-public sealed interface TaskModel extends AutoCloseable permits EncoderTaskModel {
+public sealed interface TaskModel extends AutoCloseable permits EncoderTaskModel, Seq2SeqTaskModel {
 
   /** The frozen backbone. */
   Backbone backbone();

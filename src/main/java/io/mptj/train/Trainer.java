@@ -75,7 +75,7 @@ public final class Trainer {
       Sampler sampler =
           new Sampler(config.seed(), sizes(sets), config.batchSize(), config.stochasticTasks());
       State state = restore(params, opt, sampler);
-      long padId = model.backbone().tokenizer().padId();
+      long padId = model.backbone().padId();
       try (ProgressBar bar = progressBar(state.step)) {
         Window window = new Window();
         for (int step = state.step; step < config.steps(); step++) {

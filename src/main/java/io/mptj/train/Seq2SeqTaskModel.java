@@ -1,0 +1,240 @@
+package io.mptj.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.mptj.backbone.PromptInput;
+import io.mptj.backbone.Seq2SeqBackbone;
+import io.mptj.prompt.Parameter;
+import io.mptj.prompt.PromptModule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Prompt tuning on a T5-style encoder-decoder, as in the MPT paper: prompt vectors before the
+ * encoder's token embeddings, the target text decoded with teacher forcing, and classification by
+ * ranking the task's label strings.
+ *
+ * <p>Distillation compares the decoder's output distributions over the vocabulary at each target
+ * position. So that teacher outputs can be cached, the teacher keeps its top-k logits per position;
+ * the KL term is taken between teacher and student distributions renormalised over those k tokens
+ * (at temperature T). The hidden-state term compares the mean-pooled encoder output and the
+ * decoder's states at the target positions.
+ */
+public final class Seq2SeqTaskModel implements TaskModel {
+
+  /**
+   * How one task's outputs are read.
+   *
+   * @param labelTexts the label strings ranked for classification and regression (STS-B's "0.0" to
+   *     "5.0"), or null for free generation
+   * @param labelIds their token ids, each ending with EOS (null for generation)
+   * @param regression whether the best label string is parsed as a number
+   * @param maxNewTokens generation length for generation tasks
+   */
+  public record TaskOutputs(
+      List<String> labelTexts, long[][] labelIds, boolean regression, int maxNewTokens) {}
+
+  private final Seq2SeqBackbone backbone;
+  private final PromptModule prompts;
+  private final List<TaskOutputs> outputs;
+  private final int topK;
+
+  /**
+   * @param outputs per task: its label token sequences (classification and regression scored by
+   *     ranking them), or null label ids for generation tasks
+   * @param topK teacher logits kept per target position for distillation
+   */
+  public Seq2SeqTaskModel(
+      Seq2SeqBackbone backbone, PromptModule prompts, List<TaskOutputs> outputs, int topK) {
+    if (prompts.numTasks() != outputs.size()) {
+      throw new IllegalArgumentException("prompts and label sets disagree on the number of tasks");
+    }
+    this.backbone = backbone;
+    this.prompts = prompts;
+    this.outputs = List.copyOf(outputs);
+    this.topK = topK;
+  }
+
+  @Override
+  public Seq2SeqBackbone backbone() {
+    return backbone;
+  }
+
+  @Override
+  public PromptModule prompts() {
+    return prompts;
+  }
+
+  private record Encoded(NDArray hidden, NDArray mask) {}
+
+  private Encoded encode(Batch batch) {
+    int p = prompts.length();
+    NDArray prompt = prompts.forward(batch.taskIds()); // (B, P, d)
+    NDArray tokens = backbone.embed(batch.ids()); // (B, T, d)
+    NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
+    NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
+    return new Encoded(backbone.encode(x, mask), mask); // (B, P+T, d)
+  }
+
+  @Override
+  public ModelOutput forward(Batch batch) {
+    if (batch.labelIds() == null) {
+      throw new IllegalArgumentException("a seq2seq batch needs target ids");
+    }
+    Encoded enc = encode(batch);
+    NDArray decoderIn = backbone.shiftRight(batch.labelIds()); // (B, S)
+    Seq2SeqBackbone.DecoderOutput dec = backbone.decode(decoderIn, enc.hidden(), enc.mask());
+    NDArray pooled = meanPool(enc.hidden(), batch.mask(), prompts.length()); // (B, d)
+    return new ModelOutput(dec.logits(), pooled, dec.lastHiddenState());
+  }
+
+  private static NDArray meanPool(NDArray h, NDArray tokenMask, int p) {
+    NDArray tokens = h.get(":, " + p + ":, :"); // (B, T, d)
+    NDArray m = tokenMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, T, 1)
+    return tokens.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1f)); // (B, d)
+  }
+
+  /** (B, S) float mask of target positions that count (labels not -100). */
+  private static NDArray targetMask(Batch batch) {
+    return batch.labelIds().gte(0).toType(DataType.FLOAT32, false);
+  }
+
+  @Override
+  public NDArray taskLoss(Batch batch, ModelOutput out) {
+    NDArray valid = targetMask(batch); // (B, S)
+    NDArray labels = batch.labelIds().maximum(0).expandDims(2); // (B, S, 1)
+    NDArray logp = out.logits().logSoftmax(2).gather(labels, 2).squeeze(2); // (B, S)
+    NDArray nll = logp.mul(valid).sum(new int[] {1}).mul(-1); // (B)
+    return nll.div(valid.sum(new int[] {1}).maximum(1f)); // (B)
+  }
+
+  @Override
+  public NDArray distillLoss(
+      Batch batch, ModelOutput out, List<TeacherOutput> teacher, double temperature) {
+    NDManager m = batch.ids().getManager();
+    int b = batch.size();
+    int s = (int) out.logits().getShape().get(1);
+    int d = (int) out.hidden().getShape().get(1);
+    float[] tLogits = new float[b * s * topK];
+    long[] tIds = new long[b * s * topK];
+    float[] tPooled = new float[b * d];
+    float[] tDec = new float[b * s * d];
+    for (int i = 0; i < b; i++) {
+      TeacherOutput t = teacher.get(i);
+      int len = t.ids().length / topK;
+      System.arraycopy(t.logits(), 0, tLogits, i * s * topK, len * topK);
+      for (int j = 0; j < len * topK; j++) {
+        tIds[i * s * topK + j] = t.ids()[j];
+      }
+      System.arraycopy(t.hidden(), 0, tPooled, i * d, d);
+      System.arraycopy(t.hidden(), d, tDec, i * s * d, len * d);
+    }
+    float temp = (float) temperature;
+    NDArray valid = targetMask(batch); // (B, S)
+    NDArray ids = m.create(tIds, new Shape(b, s, topK)); // (B, S, k)
+    NDArray logPt = m.create(tLogits, new Shape(b, s, topK)).div(temp).logSoftmax(2); // (B, S, k)
+    NDArray logPs = out.logits().gather(ids, 2).div(temp).logSoftmax(2); // (B, S, k)
+    NDArray klTok = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {2}); // (B, S)
+    NDArray count = valid.sum(new int[] {1}).maximum(1f); // (B)
+    NDArray kl = klTok.mul(valid).sum(new int[] {1}).div(count).mul(temp * temp); // (B)
+    NDArray encMse =
+        out.hidden().sub(m.create(tPooled, new Shape(b, d))).square().mean(new int[] {1}); // (B)
+    NDArray decSq =
+        out.decoderHidden()
+            .sub(m.create(tDec, new Shape(b, s, d)))
+            .square()
+            .mean(new int[] {2}); // (B, S)
+    NDArray decMse = decSq.mul(valid).sum(new int[] {1}).div(count); // (B)
+    return kl.add(encMse).add(decMse); // (B)
+  }
+
+  @Override
+  public List<TeacherOutput> summarize(Batch batch, ModelOutput out) {
+    NDList top = out.logits().topK(topK, 2, true, true); // values, indices: (B, S, k)
+    int s = (int) out.logits().getShape().get(1);
+    int d = (int) out.hidden().getShape().get(1);
+    float[] values = top.get(0).toFloatArray();
+    long[] ids = top.get(1).toType(DataType.INT64, false).toLongArray();
+    float[] pooled = out.hidden().toFloatArray();
+    float[] dec = out.decoderHidden().toFloatArray();
+    List<TeacherOutput> result = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      int len = batch.instances().get(i).targetIds().length;
+      float[] logits = java.util.Arrays.copyOfRange(values, i * s * topK, (i * s + len) * topK);
+      int[] idx = new int[len * topK];
+      for (int j = 0; j < idx.length; j++) {
+        idx[j] = (int) ids[i * s * topK + j];
+      }
+      float[] hidden = new float[d + len * d];
+      System.arraycopy(pooled, i * d, hidden, 0, d);
+      System.arraycopy(dec, i * s * d, hidden, d, len * d);
+      result.add(new TeacherOutput(logits, idx, hidden));
+    }
+    return result;
+  }
+
+  @Override
+  public List<Prediction> predict(Batch batch) {
+    Prediction[] out = new Prediction[batch.size()];
+    for (int task = 0; task < outputs.size(); task++) {
+      List<Integer> rows = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        if (batch.instances().get(i).task() == task) {
+          rows.add(i);
+        }
+      }
+      if (!rows.isEmpty()) {
+        predictTask(batch, task, rows, out);
+      }
+    }
+    return java.util.Arrays.asList(out);
+  }
+
+  private void predictTask(Batch batch, int task, List<Integer> rows, Prediction[] out) {
+    NDManager m = batch.ids().getManager();
+    List<Instance> sub = rows.stream().map(batch.instances()::get).toList();
+    Batch b = Batch.collate(sub, m, backbone.padTokenId());
+    int p = prompts.length();
+    NDArray x =
+        PromptInput.prependEmbeddings(
+            prompts.forward(b.taskIds()), backbone.embed(b.ids())); // (b, P+T, d)
+    NDArray mask = PromptInput.extendMask(b.mask(), p); // (b, P+T)
+    TaskOutputs o = outputs.get(task);
+    if (o.labelIds() != null) {
+      Seq2SeqBackbone.LabelScores scores = backbone.scoreLabels(x, mask, o.labelIds());
+      for (int j = 0; j < rows.size(); j++) {
+        int best = scores.best()[j];
+        out[rows.get(j)] =
+            o.regression()
+                ? new Prediction(
+                    -1, Double.parseDouble(o.labelTexts().get(best)), null, scores.scores()[j])
+                : new Prediction(best, Double.NaN, null, scores.scores()[j]);
+      }
+    } else {
+      long[][] gen = backbone.generate(x, mask, o.maxNewTokens());
+      for (int j = 0; j < rows.size(); j++) {
+        long[] ids = java.util.Arrays.copyOfRange(gen[j], 1, gen[j].length);
+        out[rows.get(j)] =
+            new Prediction(-1, Double.NaN, backbone.tokenizer().decode(ids, true), new float[0]);
+      }
+    }
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return prompts.parameters();
+  }
+
+  @Override
+  public long taskParameterCount(int task) {
+    return prompts.taskParameterCount();
+  }
+
+  @Override
+  public void close() {
+    prompts.close();
+  }
+}
