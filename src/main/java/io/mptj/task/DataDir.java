@@ -44,6 +44,15 @@ public final class DataDir {
     return chosen;
   }
 
+  /** The data directory {@link #resolve(Path)} would read, or {@code null} when it is missing. */
+  public static Path resolveOrNull(Path flagOrNull) {
+    try {
+      return resolve(flagOrNull);
+    } catch (DataException e) {
+      return null;
+    }
+  }
+
   /**
    * The directory downloads go to: the flag, else {@code $MPTJ_DATA_DIR}, else {@code
    * <cache>/data}; it need not exist yet.
