@@ -2,13 +2,17 @@ package io.mptj.task;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Reads a text file line by line as strict UTF-8 (a byte-order mark at the start is dropped), with
@@ -27,12 +31,12 @@ final class TextLines {
 
   /** Calls {@code consumer} for every line but trailing blank ones. */
   static void forEach(Path file, LineConsumer consumer) {
-    try (BufferedReader in = open(file)) {
-      long number = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      var lines = new Lines(in, file);
       long blanks = 0;
       String line;
-      while ((line = readLine(in, file, number + 1)) != null) {
-        number++;
+      while ((line = lines.next()) != null) {
+        long number = lines.number;
         if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
           line = line.substring(1);
         }
@@ -46,11 +50,77 @@ final class TextLines {
         blanks = 0;
         consumer.accept(line, number);
       }
-      if (number == blanks) {
+      if (lines.number == blanks) {
         throw DataException.inFile(file, "file is empty");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** Splits bytes into lines and decodes each strictly, so an encoding error has its line. */
+  private static final class Lines {
+    private final InputStream in;
+    private final Path file;
+    private final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final byte[] chunk = new byte[1 << 16];
+    private int pos;
+    private int end;
+    private byte[] line = new byte[1 << 12];
+    long number;
+
+    Lines(InputStream in, Path file) {
+      this.in = in;
+      this.file = file;
+    }
+
+    /** The next line without its terminator, or null at the end. */
+    String next() throws IOException {
+      int len = 0;
+      boolean any = false;
+      while (true) {
+        if (pos == end && !fill()) {
+          return any ? decode(len) : null;
+        }
+        any = true;
+        byte b = chunk[pos++];
+        if (b == '\n') {
+          return decode(len);
+        }
+        if (b == '\r') {
+          if ((pos < end || fill()) && chunk[pos] == '\n') {
+            pos++;
+          }
+          return decode(len);
+        }
+        if (len == line.length) {
+          line = Arrays.copyOf(line, len * 2);
+        }
+        line[len++] = b;
+      }
+    }
+
+    private boolean fill() throws IOException {
+      end = in.read(chunk);
+      pos = 0;
+      if (end <= 0) {
+        end = 0;
+        return false;
+      }
+      return true;
+    }
+
+    private String decode(int len) {
+      number++;
+      try {
+        return decoder.reset().decode(ByteBuffer.wrap(line, 0, len)).toString();
+      } catch (CharacterCodingException e) {
+        throw DataException.at(file, number, null, "not valid UTF-8 text (" + e + ")");
+      }
     }
   }
 
@@ -62,13 +132,5 @@ final class TextLines {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16);
-  }
-
-  private static String readLine(BufferedReader in, Path file, long number) throws IOException {
-    try {
-      return in.readLine();
-    } catch (CharacterCodingException e) {
-      throw DataException.at(file, number, null, "not valid UTF-8 text (" + e + ")");
-    }
   }
 }
