@@ -75,10 +75,11 @@ public record UserTaskSpec(
     try {
       spec = mapper.readValue(file.toFile(), UserTaskSpec.class);
     } catch (UnrecognizedPropertyException e) {
-      throw at(
+      String key = e.getPropertyName();
+      throw DataException.at(
           file,
-          e.getLocation(),
-          e.getPropertyName(),
+          lineOf(file, key, e.getLocation()),
+          key,
           "unknown key; known keys: " + e.getKnownPropertyIds());
     } catch (JsonProcessingException e) {
       throw at(file, e.getLocation(), null, e.getOriginalMessage());
@@ -90,6 +91,22 @@ public record UserTaskSpec(
     }
     spec.validate(file);
     return spec;
+  }
+
+  /** The line where {@code key} is written (YAML locations point past it), else Jackson's. */
+  private static long lineOf(Path file, String key, JsonLocation where) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      Pattern p = Pattern.compile("^\\s*\"?" + Pattern.quote(key) + "\"?\\s*:");
+      for (int i = 0; i < lines.size(); i++) {
+        if (p.matcher(lines.get(i)).find() || lines.get(i).contains("\"" + key + "\"")) {
+          return i + 1;
+        }
+      }
+    } catch (IOException e) {
+      // fall back to the parser's location
+    }
+    return where == null ? 0 : where.getLineNr();
   }
 
   private static DataException at(Path file, JsonLocation where, String field, String what) {
