@@ -89,6 +89,19 @@ class SharedDataTest {
     assertEquals(glue.get(1).field("sentence2"), sg.get(1).field("hypothesis"));
   }
 
+  /** Reading is not the bottleneck: SST-2's 67k-row train file reads well under a second warm. */
+  @Test
+  void readingSst2TrainIsFast() {
+    Task sst2 = TaskRegistry.get("glue/SST-2");
+    sst2.readFiles(Shared.data()); // warm up the JIT
+    long start = System.nanoTime();
+    int rows = sst2.readFiles(Shared.data()).get("train").size();
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.println(
+        "SST-2 train + dev + test read in " + millis + " ms (" + rows + " train rows)");
+    assertTrue(millis < 3000, "SST-2 took " + millis + " ms");
+  }
+
   private static List<Integer> sizes(Splits s) {
     return List.of(s.train().size(), s.dev().size(), s.test().size());
   }
