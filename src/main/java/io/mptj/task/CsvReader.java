@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,11 +34,11 @@ final class CsvReader {
     List<Example> out = new ArrayList<>();
     try (BufferedReader in = TextLines.open(file)) {
       Parser p = new Parser(in, file);
-      Map<String, Integer> index = header ? null : indexOf(columns);
+      Map<String, Integer> index = header ? null : TsvReader.indexOf(columns);
       List<String> fields;
       while ((fields = p.next()) != null) {
         if (index == null) {
-          index = header(file, p.recordLine, fields, columns);
+          index = TsvReader.header(file, p.recordLine, fields.toArray(String[]::new), columns);
           continue;
         }
         if (fields.size() != index.size()) {
@@ -69,27 +68,6 @@ final class CsvReader {
       throw DataException.inFile(file, "has no data rows");
     }
     return new ReadResult(file, out, List.of(), null);
-  }
-
-  private static Map<String, Integer> header(
-      Path file, long line, List<String> names, List<String> required) {
-    Map<String, Integer> index = indexOf(names);
-    for (String column : required) {
-      if (!index.containsKey(column)) {
-        throw DataException.at(
-            file, line, column, "the header lacks this column (header: " + names + ")");
-      }
-    }
-    return index;
-  }
-
-  private static Map<String, Integer> indexOf(List<String> names) {
-    Map<String, Integer> index = new LinkedHashMap<>();
-    for (int i = 0; i < names.size(); i++) {
-      String name = names.get(i).strip();
-      index.putIfAbsent(i == 0 && name.startsWith("\uFEFF") ? name.substring(1) : name, i);
-    }
-    return index;
   }
 
   /** A character-level RFC 4180 record parser that counts lines. */
@@ -179,6 +157,9 @@ final class CsvReader {
       int c = in.read();
       if (line == 0 && c >= 0) {
         line = 1;
+        if (c == '\uFEFF') {
+          c = in.read();
+        }
       }
       return c;
     }

@@ -77,6 +77,15 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
     return out;
   }
 
+  /** A required 0/1 integer field, as a class index. */
+  Label.ClassIndex binary(String field) {
+    int v = integer(field);
+    if (v != 0 && v != 1) {
+      throw error(field, "expected 0 or 1, got " + v);
+    }
+    return new Label.ClassIndex(v);
+  }
+
   /** The class index of a string field's value, which must be one of {@code names}. */
   int classOf(String field, List<String> names) {
     String v = text(field);

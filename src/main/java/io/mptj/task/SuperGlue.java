@@ -57,14 +57,7 @@ final class SuperGlue {
     var read =
         jsonl(
             o -> {
-              Label label = Label.NONE;
-              if (o.has("label")) {
-                int v = o.integer("label");
-                if (v != 0 && v != 1) {
-                  throw o.error("label", "expected 0 or 1, got " + v);
-                }
-                label = new Label.ClassIndex(v);
-              }
+              Label label = o.has("label") ? o.binary("label") : Label.NONE;
               return new Example(
                   idx(o), texts(o, "premise", "choice1", "choice2", "question"), label);
             });
@@ -110,14 +103,7 @@ final class SuperGlue {
       String group = p + "-" + q.node().path("idx").asText();
       String question = q.text("question");
       for (JsonFields a : q.objects("answers")) {
-        Label label = Label.NONE;
-        if (a.has("label")) {
-          int v = a.integer("label");
-          if (v != 0 && v != 1) {
-            throw a.error("label", "expected 0 or 1, got " + v);
-          }
-          label = new Label.ClassIndex(v);
-        }
+        Label label = a.has("label") ? a.binary("label") : Label.NONE;
         String id = group + "-" + a.node().path("idx").asText();
         var f = fields("paragraph", paragraph, "question", question, "answer", a.text("text"));
         out.accept(new Example(id, f, label, group));

@@ -142,8 +142,8 @@ final class TsvReader {
     int width;
   }
 
-  private static Map<String, Integer> header(
-      Path file, long line, String[] names, List<String> required) {
+  /** Column positions from a header line, checking the required columns are there. */
+  static Map<String, Integer> header(Path file, long line, String[] names, List<String> required) {
     Map<String, Integer> index = indexOf(List.of(names));
     for (String column : required) {
       if (!index.containsKey(column)) {
@@ -157,7 +157,8 @@ final class TsvReader {
     return index;
   }
 
-  private static Map<String, Integer> indexOf(List<String> names) {
+  /** Column name to position; the first of duplicate names wins. */
+  static Map<String, Integer> indexOf(List<String> names) {
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       index.putIfAbsent(names.get(i).strip(), i);

@@ -20,7 +20,7 @@ class UserTaskTest {
     write(
         dir,
         "train.csv",
-        "review,stars",
+        "\uFEFFreview,stars", // a byte-order mark, as spreadsheet exports write
         "\"Great, really\",positive",
         "Awful,0",
         "Fine,1",
