@@ -1,0 +1,49 @@
+package io.mptj.task;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Reads JSON Lines files (one JSON object per line), the format of SuperGLUE, SciTail's {@code
+ * snli_format} and WinoGrande. A line may yield several examples (MultiRC: one per answer option;
+ * ReCoRD: one per query). See https://jsonlines.org and the SuperGLUE data README.
+ */
+final class JsonlReader {
+  private JsonlReader() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Turns one line's object into examples, passed to {@code out}. */
+  @FunctionalInterface
+  interface LineMapper {
+    void map(JsonFields object, Consumer<Example> out);
+  }
+
+  /** Reads every line of {@code file}. */
+  static ReadResult read(Path file, LineMapper mapper) {
+    List<Example> out = new ArrayList<>();
+    TextLines.forEach(
+        file,
+        (line, number) ->
+            mapper.map(new JsonFields(file, number, "", parse(file, number, line)), out::add));
+    return new ReadResult(file, out, List.of(), null);
+  }
+
+  private static JsonNode parse(Path file, long number, String line) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw DataException.at(file, number, null, "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw DataException.at(file, number, null, "expected a JSON object on this line");
+    }
+    return node;
+  }
+}

@@ -1,0 +1,36 @@
+package io.mptj.task;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes small files in the official formats into a data directory for tests. */
+final class Fixtures {
+  private Fixtures() {}
+
+  /** Writes {@code lines} (each followed by a newline) to {@code dir/relative}. */
+  static Path write(Path dir, String relative, String... lines) {
+    Path p = dir.resolve(relative);
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+
+  /** Writes raw bytes. */
+  static Path bytes(Path dir, String relative, byte[] content) {
+    Path p = dir.resolve(relative);
+    try {
+      Files.createDirectories(p.getParent());
+      Files.write(p, content);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return p;
+  }
+}

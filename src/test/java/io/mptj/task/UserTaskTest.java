@@ -1,0 +1,135 @@
+package io.mptj.task;
+
+import static io.mptj.task.Fixtures.write;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** User tasks from YAML / JSON specs over CSV, TSV and JSONL files, and their errors. */
+class UserTaskTest {
+  @TempDir Path dir;
+
+  @Test
+  void yamlSpecOverCsvWithLabelNamesOrIndices() {
+    write(
+        dir,
+        "train.csv",
+        "\uFEFFreview,stars", // a byte-order mark, as spreadsheet exports write
+        "\"Great, really\",positive",
+        "Awful,0",
+        "Fine,1",
+        "Meh,negative");
+    write(dir, "dev.csv", "review,stars", "Good,positive", "Bad,negative");
+    Path spec =
+        write(
+            dir,
+            "sentiment.yaml",
+            "name: my/sentiment",
+            "files: {train: train.csv, validation: dev.csv}",
+            "text: review",
+            "label: stars",
+            "labels: [negative, positive]",
+            "metrics: [accuracy, macro_f1]",
+            "template: \"sentiment review: {review}\"");
+    Task t = TaskRegistry.get(spec.toString());
+    assertEquals("my/sentiment", t.name());
+    List<Example> train = t.readFiles(Path.of("/unused")).get("train");
+    assertEquals(List.of(1, 0, 1, 0), train.stream().map(Example::classIndex).toList());
+    assertEquals("sentiment review: Great, really", t.t5Source(train.getFirst()));
+    assertEquals(List.of("accuracy", "macro_f1", "avg"), t.metricNames());
+    assertEquals(
+        List.of(4, 1, 1),
+        List.of(
+            t.splits(dir).train().size(), t.splits(dir).dev().size(), t.splits(dir).test().size()));
+  }
+
+  @Test
+  void jsonSpecOverJsonlRegressionWithDefaultTemplate() {
+    write(
+        dir,
+        "data/train.jsonl",
+        "{\"a\": \"x\", \"b\": \"y\", \"sim\": 4.2}",
+        "{\"a\": \"p\", \"b\": \"q\", \"sim\": 1}");
+    write(dir, "data/test.jsonl", "{\"a\": \"x\", \"b\": \"y\"}");
+    write(dir, "data/dev.jsonl", "{\"a\": \"x\", \"b\": \"y\", \"sim\": \"2.0\"}");
+    Path spec =
+        write(
+            dir,
+            "sim.json",
+            "{\"files\": {\"train\": \"data/train.jsonl\", \"validation\": \"data/dev.jsonl\", \"test\": \"data/test.jsonl\"}, \"text\": \"a\", \"pair\": \"b\", \"label\": \"sim\", \"regression\": true, \"splits\": \"halve-validation\"}");
+    Task t = TaskRegistry.get(spec.toString());
+    assertEquals("sim", t.name());
+    assertEquals(TaskKind.REGRESSION, t.kind());
+    Map<String, List<Example>> f = t.readFiles(dir);
+    assertEquals(4.2, f.get("train").getFirst().score());
+    assertEquals("sim a: x b: y", t.t5Source(f.get("train").getFirst()));
+    assertEquals(new EncoderInput("x", "y"), t.encoderInput(f.get("train").getFirst()));
+    assertTrue(!f.get("test").getFirst().labelled());
+    assertEquals(List.of("pearson", "spearman", "avg"), t.metricNames());
+  }
+
+  @Test
+  void tsvWithoutHeaderNeedsColumns() {
+    write(dir, "train.tsv", "hello\t1", "bye\t0");
+    Path spec =
+        write(
+            dir,
+            "t.yaml",
+            "files: {train: train.tsv}",
+            "header: false",
+            "columns: [s, y]",
+            "text: s",
+            "label: y",
+            "labels: [no, yes]");
+    Task t = TaskRegistry.get(spec.toString());
+    assertEquals(
+        List.of(1, 0), t.readFiles(dir).get("train").stream().map(Example::classIndex).toList());
+  }
+
+  private String specError(String... lines) {
+    Path spec = write(dir, "bad.yaml", lines);
+    return assertThrows(DataException.class, () -> TaskRegistry.get(spec.toString())).getMessage();
+  }
+
+  @Test
+  void specErrorsNameTheFileLineAndField() {
+    String unknown =
+        specError(
+            "files: {train: a.csv}", "text: s", "label: y", "labels: [a, b]", "lables: [a, b]");
+    assertTrue(
+        unknown.contains("bad.yaml:5:")
+            && unknown.contains("'lables'")
+            && unknown.contains("unknown key"),
+        unknown);
+    String neither = specError("files: {train: a.csv}", "text: s", "label: y");
+    assertTrue(neither.contains("bad.yaml") && neither.contains("'labels'"), neither);
+    String template =
+        specError(
+            "files: {train: a.csv}",
+            "text: s",
+            "label: y",
+            "labels: [a, b]",
+            "template: \"x {z}\"");
+    assertTrue(template.contains("'template'") && template.contains("{z}"), template);
+    String metric =
+        specError(
+            "files: {train: a.csv}", "text: s", "label: y", "labels: [a, b]", "metrics: [pearson]");
+    assertTrue(metric.contains("'metrics'") && metric.contains("pearson"), metric);
+  }
+
+  @Test
+  void badLabelInAUserFileNamesLineAndField() {
+    write(dir, "train.csv", "s,y", "ok,a", "bad,c");
+    Path spec =
+        write(dir, "t.yaml", "files: {train: train.csv}", "text: s", "label: y", "labels: [a, b]");
+    Task t = TaskRegistry.get(spec.toString());
+    String m = assertThrows(DataException.class, () -> t.readFiles(dir)).getMessage();
+    assertTrue(m.contains("train.csv:3:") && m.contains("field 'y'") && m.contains("'c'"), m);
+  }
+}
