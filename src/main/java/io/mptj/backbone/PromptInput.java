@@ -14,10 +14,15 @@ public final class PromptInput {
    *
    * @param prompt (B, P, d)
    * @param tokenEmbeds (B, T, d)
-   * @return (B, P + T, d)
+   * @return (B, P + T, d), owned by {@code tokenEmbeds}' manager (the step's), even when the prompt
+   *     is a parameter in a long-lived manager
    */
   public static NDArray prependEmbeddings(NDArray prompt, NDArray tokenEmbeds) {
-    return NDArrays.concat(new ai.djl.ndarray.NDList(prompt, tokenEmbeds), 1);
+    NDArray joined = NDArrays.concat(new ai.djl.ndarray.NDList(prompt, tokenEmbeds), 1);
+    if (joined.getManager() != tokenEmbeds.getManager()) {
+      joined.attach(tokenEmbeds.getManager());
+    }
+    return joined;
   }
 
   /**
