@@ -24,6 +24,12 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
   /** Number of rows of the token embedding matrix. */
   int vocabSize();
 
+  /** Number of transformer layers (the encoder's, for encoder-decoders). */
+  int numLayers();
+
+  /** Number of attention heads per layer. */
+  int numHeads();
+
   /** The tokenizer that belongs to the checkpoint. */
   TextTokenizer tokenizer();
 

@@ -29,6 +29,7 @@ public final class MultitaskPrompt implements PromptModule {
   private final NDArray shared;
   private final NDArray cols;
   private final NDArray rows;
+  private final boolean freezeShared;
 
   /**
    * Takes copies of the initial tensors into a new manager under {@code parent}.
@@ -38,6 +39,16 @@ public final class MultitaskPrompt implements PromptModule {
    * @param rows v (K, r, d)
    */
   public MultitaskPrompt(NDManager parent, NDArray shared, NDArray cols, NDArray rows) {
+    this(parent, shared, cols, rows, false);
+  }
+
+  /**
+   * Like {@link #MultitaskPrompt(NDManager, NDArray, NDArray, NDArray)}, optionally with P* frozen
+   * (not among the trainable parameters), for training task vectors alone on top of a shared
+   * prompt.
+   */
+  public MultitaskPrompt(
+      NDManager parent, NDArray shared, NDArray cols, NDArray rows, boolean freezeShared) {
     long p = shared.getShape().get(0);
     long d = shared.getShape().get(1);
     long k = cols.getShape().get(0);
@@ -54,16 +65,24 @@ public final class MultitaskPrompt implements PromptModule {
               + rows.getShape());
     }
     this.manager = parent.newSubManager();
-    this.shared = own(shared);
-    this.cols = own(cols);
-    this.rows = own(rows);
+    this.freezeShared = freezeShared;
+    this.shared = own(shared, !freezeShared);
+    this.cols = own(cols, true);
+    this.rows = own(rows, true);
   }
 
-  private NDArray own(NDArray a) {
+  private NDArray own(NDArray a, boolean trainable) {
     NDArray copy = a.duplicate();
     copy.attach(manager);
-    copy.setRequiresGradient(true);
+    if (trainable) {
+      copy.setRequiresGradient(true);
+    }
     return copy;
+  }
+
+  /** Whether P* is excluded from training. */
+  public boolean sharedFrozen() {
+    return freezeShared;
   }
 
   /** Rank r of the task updates. */
@@ -110,10 +129,49 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(
-        new Parameter(SHARED_KEY, shared, Parameter.Group.SHARED),
-        new Parameter(COLS_KEY, cols, Parameter.Group.TASK),
-        new Parameter(ROWS_KEY, rows, Parameter.Group.TASK));
+    Parameter u = new Parameter(COLS_KEY, cols, Parameter.Group.TASK);
+    Parameter v = new Parameter(ROWS_KEY, rows, Parameter.Group.TASK);
+    return freezeShared
+        ? List.of(u, v)
+        : List.of(new Parameter(SHARED_KEY, shared, Parameter.Group.SHARED), u, v);
+  }
+
+  /** A detached copy of the shared prompt P* (P, d), owned by {@code target}. */
+  public NDArray sharedPrompt(NDManager target) {
+    return detached(shared, target);
+  }
+
+  /**
+   * The paper's target initialisation of task vectors (§3.2; PEFT's {@code AVERAGE_SOURCE_TASKS}):
+   * u and v averaged over this module's tasks, repeated for {@code copies} new tasks.
+   *
+   * @return u (copies, P, r) and v (copies, r, d), owned by {@code target}
+   */
+  public NDArray[] averagedTaskVectors(NDManager target, int copies) {
+    try (NDScope scope = new NDScope()) {
+      NDArray u = cols.stopGradient().mean(new int[] {0}, true).repeat(0, copies); // (copies, P, r)
+      NDArray v = rows.stopGradient().mean(new int[] {0}, true).repeat(0, copies); // (copies, r, d)
+      NDScope.unregister(u, v);
+      u.attach(target);
+      v.attach(target);
+      return new NDArray[] {u, v};
+    }
+  }
+
+  /**
+   * Task {@code k}'s vectors, repeated for {@code copies} tasks.
+   *
+   * @return u (copies, P, r) and v (copies, r, d), owned by {@code target}
+   */
+  public NDArray[] taskVectors(NDManager target, int k, int copies) {
+    try (NDScope scope = new NDScope()) {
+      NDArray u = cols.stopGradient().get(k).expandDims(0).repeat(0, copies); // (copies, P, r)
+      NDArray v = rows.stopGradient().get(k).expandDims(0).repeat(0, copies); // (copies, r, d)
+      NDScope.unregister(u, v);
+      u.attach(target);
+      v.attach(target);
+      return new NDArray[] {u, v};
+    }
   }
 
   @Override

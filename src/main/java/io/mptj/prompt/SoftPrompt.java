@@ -97,8 +97,8 @@ public final class SoftPrompt implements PromptModule {
     return Map.of(KEY, taskPrompt(target, 0));
   }
 
-  /** The raw (K, P, d) tensor. */
-  NDArray raw() {
+  /** The raw (K, P, d) tensor (trainable; read it, do not modify it). */
+  public NDArray raw() {
     return prompts;
   }
 

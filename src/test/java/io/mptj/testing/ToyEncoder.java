@@ -61,6 +61,16 @@ public final class ToyEncoder implements EncoderBackbone {
   }
 
   @Override
+  public int numLayers() {
+    return 1;
+  }
+
+  @Override
+  public int numHeads() {
+    return 1;
+  }
+
+  @Override
   public int vocabSize() {
     return vocab;
   }

@@ -226,6 +226,16 @@ public final class BertEncoder implements EncoderBackbone {
   }
 
   @Override
+  public int numLayers() {
+    return config.numHiddenLayers();
+  }
+
+  @Override
+  public int numHeads() {
+    return config.numAttentionHeads();
+  }
+
+  @Override
   public int vocabSize() {
     return config.vocabSize();
   }

@@ -116,6 +116,16 @@ public final class T5Model implements Seq2SeqBackbone {
   }
 
   @Override
+  public int numLayers() {
+    return config.numLayers();
+  }
+
+  @Override
+  public int numHeads() {
+    return config.numHeads();
+  }
+
+  @Override
   public int vocabSize() {
     return config.vocabSize();
   }

@@ -1,0 +1,196 @@
+package io.mptj.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.mptj.backbone.EncoderBackbone;
+import io.mptj.engine.CheckpointException;
+import io.mptj.prompt.MultitaskPrompt;
+import io.mptj.prompt.PeftAdapter;
+import io.mptj.prompt.PromptInit;
+import io.mptj.prompt.PromptModule;
+import io.mptj.prompt.SoftPrompt;
+import io.mptj.task.Task;
+import io.mptj.task.TaskRegistry;
+import io.mptj.train.Objective;
+import io.mptj.train.TaskHeads;
+import io.mptj.train.TaskModel;
+import io.mptj.train.TeacherCache;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stage 2, multitask distillation (Wang et al., 2023, §3.1, Eqs. 2–5): a shared prompt P* and
+ * per-task rank-r vectors (u_k, v_k) trained on all source tasks at once (examples-proportional
+ * mixing with stochastic task sampling) with {@code L = L_task + λ (KL(teacher ‖ student) +
+ * MSE(hidden))}, the teachers being the frozen source prompts.
+ */
+public final class Distillation {
+  private Distillation() {}
+
+  /** The teachers of a source-training output: their tasks and run directories, in order. */
+  record Teachers(List<Task> tasks, List<Path> dirs) {}
+
+  static Teachers readTeachers(Path sourceDir) {
+    Path index = sourceDir.resolve(SourceTraining.TEACHERS);
+    if (!Files.isRegularFile(index)) {
+      throw new CheckpointException(
+          "no " + SourceTraining.TEACHERS + " in " + sourceDir + " (make one with ./mptj source)");
+    }
+    Map<String, Object> json = RunDir.readMap(index);
+    @SuppressWarnings("unchecked")
+    Map<String, String> tasks = (Map<String, String>) json.get("tasks");
+    if (tasks == null || tasks.isEmpty()) {
+      throw new CheckpointException(index + ": no \"tasks\"");
+    }
+    List<Task> ts = new ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
+    tasks.forEach(
+        (name, dir) -> {
+          ts.add(TaskRegistry.get(name));
+          dirs.add(sourceDir.resolve(dir));
+        });
+    return new Teachers(ts, dirs);
+  }
+
+  /**
+   * Distils the teachers of {@code sourceDir} into an MPT adapter in {@code out}.
+   *
+   * @param init {@code vocab} (the paper: sampled vocabulary) or {@code teachers} (mean of the
+   *     teacher prompts)
+   */
+  public static Map<String, Object> run(
+      Context ctx, Path sourceDir, Hyper h, Path out, String init) {
+    Runs.checkOut(out);
+    Teachers teachers = readTeachers(sourceDir);
+    int k = teachers.tasks().size();
+    try (NDManager m = NDManager.newBaseManager()) {
+      SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
+      int p = teacherPrompts.length();
+      Hyper hp = withPromptLength(h, p);
+      TaskHeads teacherHeads =
+          ctx.backbone() instanceof EncoderBackbone ? stackHeads(m, teachers) : null;
+      TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
+      NDArray shared =
+          init.equals("teachers")
+              ? teacherPrompts.raw().mean(new int[] {0})
+              : Models.vocabPrompt(ctx.backbone(), m, p, h.seed());
+      NDArray[] uv =
+          PromptInit.unitTaskVectors(
+              m, k, p, ctx.backbone().hiddenSize(), h.rank(), 0.02, h.seed() + 1);
+      try (TaskModel teacher =
+              Models.build(ctx.backbone(), teacherPrompts, teachers.tasks(), teacherHeads, hp, m);
+          MultitaskPrompt student = new MultitaskPrompt(m, shared, uv[0], uv[1]);
+          TaskModel model =
+              Models.build(ctx.backbone(), student, teachers.tasks(), studentHeads, hp, m)) {
+        List<PreparedTask> prepared = Runs.prepare(ctx, teachers.tasks(), hp, 0);
+        Objective objective =
+            new Objective(
+                hp.lambda(), hp.temperature(), new TeacherCache(teacher, ctx.backbone().padId()));
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("command", "distill");
+        config.put("method", "mpt");
+        config.put("seed", h.seed());
+        config.put("teachers", sourceDir.toAbsolutePath().toString());
+        config.put("init", init);
+        long[] perTask = new long[k];
+        for (int i = 0; i < k; i++) {
+          perTask[i] = model.taskParameterCount(i);
+        }
+        return Runs.trainAndSave(
+            ctx,
+            out,
+            model,
+            prepared,
+            hp,
+            objective,
+            config,
+            perTask,
+            student.sharedParameterCount(),
+            "RANDOM");
+      }
+    }
+  }
+
+  static Hyper withPromptLength(Hyper h, int p) {
+    return new Hyper(
+        p,
+        h.rank(),
+        h.steps(),
+        h.batchSize(),
+        h.lrShared(),
+        h.lrTask(),
+        h.lrHead(),
+        h.weightDecay(),
+        h.warmupSteps(),
+        h.schedule(),
+        h.clipNorm(),
+        h.maxLength(),
+        h.lambda(),
+        h.temperature(),
+        h.topK(),
+        h.pooling(),
+        h.evalEvery(),
+        h.stochasticTasks(),
+        h.seed());
+  }
+
+  /** The teachers' prompts as one frozen (K, P, d) module. */
+  private static SoftPrompt stackPrompts(NDManager m, List<Path> dirs) {
+    NDList prompts = new NDList();
+    for (Path dir : dirs) {
+      try (PromptModule p = PeftAdapter.load(dir, m)) {
+        if (!(p instanceof SoftPrompt)) {
+          throw new CheckpointException(
+              dir + " is not a vanilla prompt-tuning run (a teacher must be)");
+        }
+        prompts.add(p.taskPrompt(m, 0));
+      }
+    }
+    long p0 = prompts.getFirst().getShape().get(0);
+    for (int i = 0; i < prompts.size(); i++) {
+      if (prompts.get(i).getShape().get(0) != p0) {
+        throw new CheckpointException(
+            dirs.get(i)
+                + ": prompt length "
+                + prompts.get(i).getShape().get(0)
+                + " differs from "
+                + dirs.getFirst()
+                + "'s "
+                + p0);
+      }
+    }
+    return new SoftPrompt(m, NDArrays.stack(prompts, 0));
+  }
+
+  /** The teachers' heads as one (K, C, d) set, padding class rows to the largest task. */
+  private static TaskHeads stackHeads(NDManager m, Teachers t) {
+    List<TaskHeads> heads = new ArrayList<>();
+    for (Path dir : t.dirs()) {
+      heads.add(RunDir.loadHeads(dir, m));
+    }
+    int[] classes = Models.classes(t.tasks());
+    int c = java.util.Arrays.stream(classes).max().orElse(1);
+    long d = heads.getFirst().weight().getShape().get(2);
+    NDList w = new NDList();
+    NDList b = new NDList();
+    for (TaskHeads h : heads) {
+      long ci = h.weight().getShape().get(1);
+      w.add(h.weight().get(0).concat(m.zeros(new Shape(c - ci, d)), 0));
+      b.add(h.bias().get(0).concat(m.zeros(new Shape(c - ci)), 0));
+    }
+    TaskHeads stacked = new TaskHeads(m, NDArrays.stack(w, 0), NDArrays.stack(b, 0), classes);
+    heads.forEach(TaskHeads::close);
+    return stacked;
+  }
+
+  private static TaskHeads copy(NDManager m, TaskHeads h) {
+    return new TaskHeads(m, h.weight().stopGradient(), h.bias().stopGradient(), h.numClasses());
+  }
+}

@@ -1,0 +1,101 @@
+package io.mptj.pipeline;
+
+import io.mptj.train.EncoderTaskModel;
+import io.mptj.train.Schedule;
+
+/**
+ * The resolved hyper-parameters of one training stage: the paper's settings for T5 and measured
+ * defaults for encoders (see README "Defaults"), overridden by command-line flags. Immutable and
+ * validated; saved in every run's {@code config.json}.
+ *
+ * @param promptLength P, prompt vectors (100 in the paper)
+ * @param rank r of the task update {@code u vᵀ} (1 in the paper)
+ * @param steps optimizer steps
+ * @param batchSize examples per step (32 in the paper for T5-Base)
+ * @param lrShared rate of the prompt P* or of a vanilla prompt (0.3 in the paper)
+ * @param lrTask rate of the task vectors u, v (0.3 in source training, 0.4 in adaptation)
+ * @param lrHead rate of an encoder's task heads
+ * @param weightDecay AdamW's decoupled decay (1e-5, as ATTEMPT)
+ * @param warmupSteps linear warmup steps
+ * @param schedule decay after warmup
+ * @param clipNorm gradient-norm bound (1.0)
+ * @param maxLength input tokens cap, before the prompt (256 in the paper; MultiRC 348)
+ * @param lambda λ weighting the distillation terms (0.9)
+ * @param temperature KL temperature T (not reported by the paper)
+ * @param topK teacher logits kept per target token for seq2seq distillation
+ * @param pooling how encoders reduce token states for their heads
+ * @param evalEvery dev evaluation interval in steps
+ * @param stochasticTasks MPT's stochastic task sampling in multi-task batches
+ * @param seed the run's seed (initialisations and batch order)
+ */
+public record Hyper(
+    int promptLength,
+    int rank,
+    int steps,
+    int batchSize,
+    double lrShared,
+    double lrTask,
+    double lrHead,
+    double weightDecay,
+    int warmupSteps,
+    Schedule.Kind schedule,
+    double clipNorm,
+    int maxLength,
+    double lambda,
+    double temperature,
+    int topK,
+    EncoderTaskModel.Pooling pooling,
+    int evalEvery,
+    boolean stochasticTasks,
+    long seed) {
+
+  public Hyper {
+    check(promptLength > 0, "--prompt-length", promptLength);
+    check(rank > 0, "--rank", rank);
+    check(steps > 0, "--steps", steps);
+    check(batchSize > 0, "--batch-size", batchSize);
+    check(lrShared > 0 && lrTask > 0 && lrHead > 0, "--lr", lrShared);
+    check(weightDecay >= 0, "--weight-decay", weightDecay);
+    check(warmupSteps >= 0, "--warmup", warmupSteps);
+    check(maxLength > 0, "--max-length", maxLength);
+    check(lambda >= 0, "--lambda", lambda);
+    check(temperature > 0, "--temperature", temperature);
+    check(topK > 0, "--top-k", topK);
+    check(evalEvery >= 0, "--eval-every", evalEvery);
+  }
+
+  private static void check(boolean ok, String flag, Object value) {
+    if (!ok) {
+      throw new IllegalArgumentException(flag + " has an invalid value: " + value);
+    }
+  }
+
+  /**
+   * Defaults for a backbone family and stage. T5: the paper's (Appendix A). BERT-family encoders:
+   * see README, measured on all-MiniLM-L6-v2.
+   */
+  public static Hyper defaults(String family, Stage stage) {
+    boolean t5 = family.equals("t5");
+    double lrTask = t5 ? (stage == Stage.ADAPT ? 0.4 : 0.3) : (stage == Stage.ADAPT ? 0.04 : 0.03);
+    return new Hyper(
+        t5 ? 100 : 20,
+        1,
+        t5 ? 2000 : 300,
+        t5 ? 32 : 16,
+        t5 ? 0.3 : 0.03,
+        lrTask,
+        5e-3,
+        1e-5,
+        t5 ? 500 : 30,
+        Schedule.Kind.LINEAR,
+        1.0,
+        t5 ? 256 : 128,
+        0.9,
+        2.0,
+        32,
+        EncoderTaskModel.Pooling.MEAN,
+        t5 ? 500 : 100,
+        true,
+        1);
+  }
+}

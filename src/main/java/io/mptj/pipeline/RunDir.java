@@ -1,0 +1,133 @@
+package io.mptj.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mptj.backbone.Backbone;
+import io.mptj.backbone.Seq2SeqBackbone;
+import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Safetensors;
+import io.mptj.engine.SafetensorsFile;
+import io.mptj.prompt.PeftAdapter;
+import io.mptj.train.EncoderTaskModel;
+import io.mptj.train.TaskHeads;
+import io.mptj.train.TaskModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run directory (DESIGN.md "Contracts"): {@code config.json} (resolved settings), the PEFT
+ * adapter ({@code adapter_config.json}, {@code adapter_model.safetensors}), encoder task heads in
+ * {@code heads.safetensors}, {@code tasks.json} (task order of the adapter's task index), {@code
+ * train_log.jsonl} and {@code metrics.json}.
+ */
+public final class RunDir {
+
+  /** Resolved settings. */
+  public static final String CONFIG = "config.json";
+
+  /** Metrics per split with parameter counts. */
+  public static final String METRICS = "metrics.json";
+
+  /** Encoder task heads. */
+  public static final String HEADS = "heads.safetensors";
+
+  /** Task order. */
+  public static final String TASKS = "tasks.json";
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private RunDir() {}
+
+  /** PEFT's description of the backbone an adapter belongs to. */
+  public static PeftAdapter.Target target(Backbone backbone) {
+    String type = backbone instanceof Seq2SeqBackbone ? "SEQ_2_SEQ_LM" : "SEQ_CLS";
+    return new PeftAdapter.Target(backbone.id(), type, backbone.numHeads(), backbone.numLayers());
+  }
+
+  /** Saves the model's trainable parts and the task order. */
+  public static void saveModel(Path dir, TaskModel model, List<String> tasks, String init) {
+    PeftAdapter.save(dir, model.prompts(), target(model.backbone()), init);
+    if (model instanceof EncoderTaskModel enc) {
+      saveHeads(dir.resolve(HEADS), enc.heads());
+    }
+    writeJson(dir.resolve(TASKS), tasks);
+  }
+
+  private static void saveHeads(Path file, TaskHeads heads) {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("format", "mptj");
+    meta.put("num_classes", Arrays.toString(heads.numClasses()));
+    try (NDManager m = NDManager.newBaseManager()) {
+      Map<String, NDArray> t = new LinkedHashMap<>();
+      t.put("weight", heads.weight().stopGradient().duplicate());
+      t.put("bias", heads.bias().stopGradient().duplicate());
+      Safetensors.write(file, t, meta);
+    }
+  }
+
+  /** Loads saved heads under {@code parent}. */
+  public static TaskHeads loadHeads(Path dir, NDManager parent) {
+    Path file = dir.resolve(HEADS);
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException(
+          "no " + HEADS + " in " + dir + " (an encoder run saves its task heads there)");
+    }
+    try (SafetensorsFile f = SafetensorsFile.open(file);
+        NDManager tmp = parent.newSubManager()) {
+      String classes = f.metadata().get("num_classes");
+      if (classes == null) {
+        throw new CheckpointException(file + ": metadata lacks num_classes");
+      }
+      int[] numClasses =
+          Arrays.stream(classes.replaceAll("[\\[\\] ]", "").split(","))
+              .mapToInt(Integer::parseInt)
+              .toArray();
+      long[] w = f.info("weight").shape();
+      return new TaskHeads(
+          parent, f.require(tmp, "weight", w), f.require(tmp, "bias", w[0], w[1]), numClasses);
+    }
+  }
+
+  /** The task order of a saved run. */
+  public static List<String> tasks(Path dir) {
+    return readJson(dir.resolve(TASKS), new TypeReference<List<String>>() {});
+  }
+
+  /** Writes pretty JSON atomically. */
+  public static void writeJson(Path file, Object value) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      JSON.writeValue(tmp.toFile(), value);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads JSON, naming the file on errors. */
+  public static <T> T readJson(Path file, TypeReference<T> type) {
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException("missing " + file);
+    }
+    try {
+      return JSON.readValue(file.toFile(), type);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads a JSON object as a map. */
+  public static Map<String, Object> readMap(Path file) {
+    return readJson(file, new TypeReference<Map<String, Object>>() {});
+  }
+}

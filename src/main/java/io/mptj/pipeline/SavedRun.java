@@ -1,0 +1,236 @@
+package io.mptj.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.backbone.Backbone;
+import io.mptj.backbone.EncoderBackbone;
+import io.mptj.engine.CheckpointException;
+import io.mptj.prompt.PeftAdapter;
+import io.mptj.prompt.PromptModule;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.TaskRegistry;
+import io.mptj.train.Instance;
+import io.mptj.train.TaskHeads;
+import io.mptj.train.TaskModel;
+import io.mptj.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A finished run directory reloaded for evaluation and prediction. */
+public final class SavedRun implements AutoCloseable {
+
+  private final Path dir;
+  private final Context ctx;
+  private final List<Task> tasks;
+  private final Hyper hyper;
+  private final NDManager manager;
+  private final TaskModel model;
+
+  private SavedRun(
+      Path dir,
+      Context ctx,
+      List<Task> tasks,
+      Hyper hyper,
+      NDManager manager,
+      PromptModule prompts,
+      TaskHeads heads) {
+    this.manager = manager;
+    this.dir = dir;
+    this.ctx = ctx;
+    this.tasks = tasks;
+    this.hyper = hyper;
+    this.model = Models.build(ctx.backbone(), prompts, tasks, heads, hyper, manager);
+  }
+
+  /** The {@code backbone} a run was trained on, from its config.json. */
+  public static String backboneOf(Path dir) {
+    Object b = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("backbone");
+    if (b == null) {
+      throw new CheckpointException(dir.resolve(RunDir.CONFIG) + ": no \"backbone\"");
+    }
+    return b.toString();
+  }
+
+  /** The data directory a run was trained with, from its config.json. */
+  public static Path dataDirOf(Path dir) {
+    Object d = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("data_dir");
+    return d == null ? null : Path.of(d.toString());
+  }
+
+  /** Reloads a run on an already loaded backbone (which must be the one it was trained on). */
+  public static SavedRun open(Path dir, Context ctx) {
+    Hyper hyper = readHyper(dir);
+    List<Task> tasks = RunDir.tasks(dir).stream().map(TaskRegistry::get).toList();
+    NDManager manager = NDManager.newBaseManager();
+    try {
+      PromptModule prompts = PeftAdapter.load(dir, manager);
+      if (prompts.dim() != ctx.backbone().hiddenSize()) {
+        throw new CheckpointException(
+            dir
+                + ": the adapter's token_dim "
+                + prompts.dim()
+                + " does not match backbone "
+                + ctx.backbone().id()
+                + " (d = "
+                + ctx.backbone().hiddenSize()
+                + ")");
+      }
+      TaskHeads heads =
+          ctx.backbone() instanceof EncoderBackbone ? RunDir.loadHeads(dir, manager) : null;
+      return new SavedRun(dir, ctx, tasks, hyper, manager, prompts, heads);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  private static Hyper readHyper(Path dir) {
+    Path file = dir.resolve(RunDir.CONFIG);
+    try {
+      JsonNode hyper = new ObjectMapper().readTree(file.toFile()).get("hyper");
+      if (hyper == null) {
+        throw new CheckpointException(file + ": no \"hyper\" settings");
+      }
+      return new ObjectMapper().treeToValue(hyper, Hyper.class);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The run's tasks, in adapter order. */
+  public List<Task> tasks() {
+    return tasks;
+  }
+
+  /**
+   * Evaluates a split and records it in metrics.json.
+   *
+   * @return per task, its metrics for the split (with {@code score})
+   */
+  public Map<String, Map<String, Object>> evaluate(String split) {
+    List<PreparedTask> prepared = Runs.prepare(ctx, tasks, hyper, 0);
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (PreparedTask t : prepared) {
+      List<Instance> xs = t.instances(split);
+      if (xs.isEmpty() || !t.examples(split).getFirst().labelled()) {
+        throw new IllegalArgumentException(
+            "task " + t.task().name() + " has no labelled " + split + " examples");
+      }
+      var scores = t.score(xs, Trainer.predict(model, xs, 64, ctx.backbone().padId()));
+      Map<String, Object> m = new LinkedHashMap<>(scores.metrics());
+      m.put("score", scores.score());
+      out.put(t.task().name(), m);
+    }
+    record(split, out);
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void record(String split, Map<String, Map<String, Object>> results) {
+    Path file = dir.resolve(RunDir.METRICS);
+    Map<String, Object> metrics =
+        Files.isRegularFile(file) ? RunDir.readMap(file) : new LinkedHashMap<>();
+    if (tasks.size() == 1) {
+      metrics.put(split, results.values().iterator().next());
+    } else {
+      Map<String, Object> per =
+          (Map<String, Object>) metrics.computeIfAbsent("tasks", k -> new LinkedHashMap<>());
+      results.forEach(
+          (t, m) ->
+              ((Map<String, Object>) per.computeIfAbsent(t, k -> new LinkedHashMap<>()))
+                  .put(split, m));
+      double mean =
+          results.values().stream()
+              .mapToDouble(m -> ((Number) m.get("score")).doubleValue())
+              .average()
+              .orElse(Double.NaN);
+      metrics.put(split, Map.of("score", mean));
+    }
+    RunDir.writeJson(file, metrics);
+  }
+
+  /**
+   * Predicts for raw inputs, each a map of the task's field names to text.
+   *
+   * @param taskName which of the run's tasks (null when it has one)
+   * @return one JSON-ready map per input: {@code label} (and per-label {@code scores}) for
+   *     classification, {@code value} for regression, {@code text} for generation
+   */
+  public List<Map<String, Object>> predict(String taskName, List<Map<String, String>> inputs) {
+    int index = taskIndex(taskName);
+    Task task = tasks.get(index);
+    int max =
+        Math.min(
+            Math.min(hyper.maxLength(), task.maxInputLength()),
+            ctx.backbone().maxPositions() - hyper.promptLength());
+    Encoding enc = new Encoding(ctx.backbone(), task, index, max);
+    List<Instance> xs = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      xs.add(enc.instance(new Example("input:" + (i + 1), inputs.get(i), Label.NONE), i));
+    }
+    List<TaskModel.Prediction> preds = Trainer.predict(model, xs, 64, ctx.backbone().padId());
+    return preds.stream().map(p -> describe(task, p)).toList();
+  }
+
+  private int taskIndex(String taskName) {
+    if (taskName == null) {
+      if (tasks.size() != 1) {
+        throw new IllegalArgumentException(
+            "this run has tasks "
+                + tasks.stream().map(Task::name).toList()
+                + "; choose one with --task");
+      }
+      return 0;
+    }
+    for (int i = 0; i < tasks.size(); i++) {
+      if (tasks.get(i).name().equals(taskName)) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(
+        "task "
+            + taskName
+            + " is not one of this run's "
+            + tasks.stream().map(Task::name).toList());
+  }
+
+  private static Map<String, Object> describe(Task task, TaskModel.Prediction p) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("task", task.name());
+    if (task.kind() == TaskKind.REGRESSION) {
+      out.put("value", p.value());
+    } else if (task.kind() == TaskKind.GENERATION) {
+      out.put("text", p.text());
+    } else {
+      out.put(
+          "label",
+          p.label() >= 0 && p.label() < task.labels().size() ? task.labels().get(p.label()) : null);
+      Map<String, Float> scores = new LinkedHashMap<>();
+      for (int i = 0; i < p.scores().length && i < task.labels().size(); i++) {
+        scores.put(task.labels().get(i), p.scores()[i]);
+      }
+      out.put("scores", scores);
+    }
+    return out;
+  }
+
+  /** The backbone. */
+  public Backbone backbone() {
+    return ctx.backbone();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    manager.close();
+  }
+}

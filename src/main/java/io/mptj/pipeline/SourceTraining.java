@@ -1,0 +1,79 @@
+package io.mptj.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import io.mptj.prompt.SoftPrompt;
+import io.mptj.task.Task;
+import io.mptj.train.Objective;
+import io.mptj.train.TaskModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stage 1, source training (Wang et al., 2023, §3.1 "Prompt distillation", teachers): one vanilla
+ * prompt per source task (Lester et al., 2021), each trained alone and saved in {@code
+ * OUT/<task>/}, listed in {@code OUT/teachers.json}.
+ */
+public final class SourceTraining {
+
+  /** The index of a source-training output directory. */
+  public static final String TEACHERS = "teachers.json";
+
+  private SourceTraining() {}
+
+  /**
+   * Trains one teacher prompt per task (already trained ones are kept, so a killed run continues).
+   *
+   * @return per task, its metrics.json content
+   */
+  public static Map<String, Object> run(Context ctx, List<Task> tasks, Hyper h, Path out) {
+    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, String> dirs = new LinkedHashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      Task task = tasks.get(i);
+      Path dir = out.resolve(Runs.slug(task.name()));
+      dirs.put(task.name(), dir.getFileName().toString());
+      if (Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+        results.put(task.name(), RunDir.readMap(dir.resolve(RunDir.METRICS)));
+        continue;
+      }
+      results.put(task.name(), trainOne(ctx, task, h, dir, i));
+    }
+    Map<String, Object> index = new LinkedHashMap<>();
+    index.put("backbone", ctx.backbone().id());
+    index.put("prompt_length", h.promptLength());
+    index.put("tasks", dirs);
+    RunDir.writeJson(out.resolve(TEACHERS), index);
+    return results;
+  }
+
+  private static Map<String, Object> trainOne(Context ctx, Task task, Hyper h, Path dir, int i) {
+    Runs.checkOut(dir);
+    List<PreparedTask> prepared = Runs.prepare(ctx, List.of(task), h, 0);
+    try (NDManager m = NDManager.newBaseManager();
+        SoftPrompt prompt =
+            SoftPrompt.single(
+                m, Models.vocabPrompt(ctx.backbone(), m, h.promptLength(), h.seed() + 1000L * i));
+        TaskModel model = Models.build(ctx.backbone(), prompt, List.of(task), null, h, m)) {
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("command", "source");
+      config.put("method", "pt");
+      config.put("seed", h.seed());
+      config.put("shots", 0);
+      long params = model.taskParameterCount(0);
+      return Runs.trainAndSave(
+          ctx,
+          dir,
+          model,
+          prepared,
+          h,
+          Objective.taskOnly(),
+          config,
+          new long[] {params},
+          0,
+          "RANDOM");
+    }
+  }
+}
