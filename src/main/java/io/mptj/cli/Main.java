@@ -10,7 +10,16 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description =
         "Multitask Prompt Tuning (Wang et al., ICLR 2023) on frozen transformers, for the JVM.",
-    subcommands = {CommandLine.HelpCommand.class, ModelCommand.class, DataCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      SourceCommand.class,
+      DistillCommand.class,
+      AdaptCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      DataCommand.class,
+      ModelCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -32,7 +32,7 @@ final class Runs {
     List<PreparedTask> out = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       Task t = tasks.get(i);
-      Splits s = t.splits(ctx.dataDir());
+      Splits s = t.trainingSplits(ctx.dataDir());
       if (shots > 0) {
         s = new Splits(FewShot.sample(s.train(), shots, h.seed()), s.dev(), s.test());
       }

@@ -47,12 +47,31 @@ public enum SplitRecipe {
       long seed,
       int trainCap,
       java.util.function.Function<String, DataException> missing) {
+    return apply(files, heldOut, seed, trainCap, missing, false);
+  }
+
+  /**
+   * Applies the recipe; with {@code testOptional}, a large dataset whose validation file is absent
+   * still gets its train and carved dev splits, and an empty test split.
+   */
+  Splits apply(
+      Map<String, List<Example>> files,
+      String heldOut,
+      long seed,
+      int trainCap,
+      java.util.function.Function<String, DataException> missing,
+      boolean testOptional) {
     Splits s =
         switch (this) {
           case HALVE_VALIDATION ->
               halve(need(files, "train", missing), need(files, heldOut, missing), seed);
           case CARVE_TRAIN ->
-              carve(need(files, "train", missing), need(files, heldOut, missing), seed);
+              carve(
+                  need(files, "train", missing),
+                  testOptional && !files.containsKey(heldOut)
+                      ? List.of()
+                      : need(files, heldOut, missing),
+                  seed);
           case MNLI ->
               new Splits(
                   need(files, "train", missing),

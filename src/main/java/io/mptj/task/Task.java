@@ -189,6 +189,25 @@ public final class Task {
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
   }
 
+  /**
+   * The paper's splits for training when only the training file may be present: a large dataset
+   * ({@link SplitRecipe#CARVE_TRAIN}) without its validation file still gets train and dev, and an
+   * empty test split with a warning (e.g. a source task whose official dev set was not downloaded).
+   */
+  public Splits trainingSplits(Path dataDir) {
+    Map<String, List<Example>> files = readFiles(dataDir);
+    if (recipe == SplitRecipe.CARVE_TRAIN && !files.containsKey(heldOut)) {
+      LOG.warn(
+          "{}: no {} file in {}, so there is no test split (dev is carved from train)",
+          name,
+          heldOut,
+          folder(dataDir));
+    }
+    Splits s =
+        recipe.apply(files, heldOut, SPLIT_SEED, trainCap, split -> missing(split, dataDir), true);
+    return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
+  }
+
   /** ATTEMPT trains QA tasks on one example per gold answer (its ReCoRD preprocessor). */
   private static Splits onePerAnswer(Splits s) {
     List<Example> train = new ArrayList<>(s.train().size());

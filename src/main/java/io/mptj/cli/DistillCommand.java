@@ -1,0 +1,53 @@
+package io.mptj.cli;
+
+import io.mptj.pipeline.Context;
+import io.mptj.pipeline.Distillation;
+import io.mptj.pipeline.Hyper;
+import io.mptj.pipeline.Stage;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code mptj distill}: multitask prompt distillation of the source teachers. */
+@Command(
+    name = "distill",
+    mixinStandardHelpOptions = true,
+    description =
+        "Stage 2: distil the teacher prompts of a `source` run into a shared prompt P* and task vectors u, v.")
+final class DistillCommand implements Callable<Integer> {
+
+  @Mixin TrainingOptions options;
+
+  @Option(names = "--teachers", required = true, description = "output directory of `mptj source`")
+  Path teachers;
+
+  @Option(
+      names = "--init",
+      defaultValue = "vocab",
+      description =
+          "P* initialisation: vocab (sampled vocabulary, as the paper) or teachers (mean of the teacher prompts)")
+  String init;
+
+  @Override
+  public Integer call() {
+    if (!init.equals("vocab") && !init.equals("teachers")) {
+      throw new IllegalArgumentException("--init must be vocab or teachers, got " + init);
+    }
+    try (Context ctx = options.context()) {
+      Hyper h = options.hyper(ctx, Stage.DISTILL, List.of(), 0);
+      Map<String, Object> metrics = Distillation.run(ctx, teachers, h, options.out, init);
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("out", options.out.toAbsolutePath().toString());
+      line.putAll(Summaries.splitScores(metrics));
+      line.put("tasks", Summaries.scores(Summaries.asMap(metrics.get("tasks"))));
+      line.put("params", metrics.get("params"));
+      System.out.println(Json.line(line));
+      return 0;
+    }
+  }
+}
