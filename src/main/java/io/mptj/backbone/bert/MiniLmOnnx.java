@@ -75,7 +75,7 @@ public final class MiniLmOnnx {
     return BertEncoder.fromWeights(ID, config, weights, tokenizer);
   }
 
-  /** The model's bytes, from the classpath. */
+  /** The bytes of a classpath resource; fails naming the resource and the jar it ships in. */
   public static byte[] readResource(String resource) {
     try (InputStream in = MiniLmOnnx.class.getResourceAsStream(resource)) {
       if (in == null) {
