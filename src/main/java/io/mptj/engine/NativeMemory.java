@@ -2,8 +2,14 @@ package io.mptj.engine;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Counts of native memory in use, for leak checks: live NDArrays by manager tree, and the process's
@@ -12,6 +18,13 @@ import java.nio.file.Path;
 public final class NativeMemory {
 
   private static final Path STATUS = Path.of("/proc/self/status");
+
+  // glibc mallopt parameters (malloc.h)
+  private static final int M_TRIM_THRESHOLD = -1;
+  private static final int M_TOP_PAD = -2;
+  private static final int M_MMAP_MAX = -4;
+
+  private static volatile boolean retaining;
 
   private NativeMemory() {}
 
@@ -53,5 +66,42 @@ public final class NativeMemory {
       return -1;
     }
     return -1;
+  }
+
+  /**
+   * Lets the C allocator keep freed tensor memory for reuse instead of handing it back to the
+   * kernel after every op. PyTorch's CPU tensors come straight from {@code malloc}; with glibc's
+   * defaults every block of a few MiB is mapped on allocation and unmapped on free, so each op of a
+   * forward pass pays page faults and page zeroing on its output, which can cost as much as the op
+   * itself. This sets {@code M_MMAP_MAX = 0} (blocks come from the heap), {@code M_TRIM_THRESHOLD}
+   * and {@code M_TOP_PAD} high (freed heap memory is kept), so the resident set settles at the peak
+   * of one training step. Process-wide and idempotent; call it once at startup.
+   *
+   * @return whether the allocator was tuned (false where {@code mallopt} is unavailable, e.g. not
+   *     glibc, or native access is denied)
+   */
+  public static synchronized boolean retainFreedMemory() {
+    if (retaining) {
+      return true;
+    }
+    try {
+      Linker linker = Linker.nativeLinker();
+      Optional<MemorySegment> symbol = linker.defaultLookup().find("mallopt");
+      if (symbol.isEmpty()) {
+        return false;
+      }
+      MethodHandle mallopt =
+          linker.downcallHandle(
+              symbol.get(),
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+      boolean ok = (int) mallopt.invokeExact(M_MMAP_MAX, 0) == 1;
+      ok &= (int) mallopt.invokeExact(M_TRIM_THRESHOLD, Integer.MAX_VALUE) == 1;
+      ok &= (int) mallopt.invokeExact(M_TOP_PAD, 64 << 20) == 1;
+      retaining = ok;
+      return ok;
+    } catch (Throwable e) {
+      return false;
+    }
   }
 }

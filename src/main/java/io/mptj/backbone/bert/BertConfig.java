@@ -3,9 +3,11 @@ package io.mptj.backbone.bert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.MatmulProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -210,6 +212,19 @@ public record BertConfig(
    */
   public double inputGradientFlops(int batch, int length) {
     return numHiddenLayers * (projectionFlops(batch, length) + 2 * attentionFlops(batch, length));
+  }
+
+  /**
+   * The projection GEMMs of one block over {@code batch × length} rows, the shapes on which to
+   * measure the machine's matmul rate: fused Q/K/V, attention output, FFN in and FFN out.
+   */
+  public List<MatmulProbe.Gemm> projectionGemms(int batch, int length) {
+    long rows = (long) batch * length;
+    return List.of(
+        new MatmulProbe.Gemm(rows, hiddenSize, 3L * hiddenSize),
+        new MatmulProbe.Gemm(rows, hiddenSize, hiddenSize),
+        new MatmulProbe.Gemm(rows, hiddenSize, intermediateSize),
+        new MatmulProbe.Gemm(rows, intermediateSize, hiddenSize));
   }
 
   private double projectionFlops(int batch, int length) {

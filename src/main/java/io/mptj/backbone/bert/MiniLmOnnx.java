@@ -75,7 +75,7 @@ public final class MiniLmOnnx {
     return BertEncoder.fromWeights(ID, config, weights, tokenizer);
   }
 
-  /** The model's bytes, from the classpath. */
+  /** The bytes of a classpath resource; fails naming the resource and the jar it ships in. */
   public static byte[] readResource(String resource) {
     try (InputStream in = MiniLmOnnx.class.getResourceAsStream(resource)) {
       if (in == null) {
@@ -266,7 +266,16 @@ public final class MiniLmOnnx {
   /** bias → Add → MatMul → its initializer weight, checked to be a 2-D FLOAT matrix. */
   private static Tensor traceWeight(OnnxModel model, String bias) {
     Node add = addOfBias(model, bias);
-    Node matmul = producer(model, other(add, bias), "MatMul");
+    Node matmul = model.producer(other(add, bias));
+    if (matmul == null || !matmul.opType().equals("MatMul") || matmul.inputs().size() != 2) {
+      throw structure(
+          model,
+          "the Add of "
+              + bias
+              + " adds no MatMul output (found "
+              + (matmul == null ? "no node" : matmul.opType() + " " + matmul.name())
+              + ")");
+    }
     String weight = matmul.inputs().get(1);
     Tensor w = model.initializers().get(weight);
     if (w == null || w.dims().length != 2 || w.dataType() != OnnxModel.FLOAT) {
