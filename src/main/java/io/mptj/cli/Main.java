@@ -1,5 +1,6 @@
 package io.mptj.cli;
 
+import io.mptj.engine.NativeMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -47,6 +48,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    NativeMemory.retainFreedMemory();
     System.exit(commandLine().execute(args));
   }
 

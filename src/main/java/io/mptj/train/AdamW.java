@@ -142,8 +142,8 @@ public final class AdamW implements AutoCloseable {
   /** Restores moments and step count saved by {@link #state}. */
   public void load(Map<String, NDArray> state) {
     for (String k : m.keySet()) {
-      m.get(k).set(require(state, "m." + k).toByteBuffer());
-      v.get(k).set(require(state, "v." + k).toByteBuffer());
+      io.mptj.engine.Tensors.assign(m.get(k), require(state, "m." + k));
+      io.mptj.engine.Tensors.assign(v.get(k), require(state, "v." + k));
     }
     t = require(state, "step").toLongArray()[0];
   }

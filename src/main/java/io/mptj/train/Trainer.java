@@ -263,7 +263,7 @@ public final class Trainer {
         throw new CheckpointException(
             "checkpoint lacks parameter '" + p.name() + "' or its size differs");
       }
-      p.array().set(v);
+      io.mptj.engine.Tensors.assign(p.array(), v);
     }
   }
 
