@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PredictCommand.class,
       DataCommand.class,
-      ModelCommand.class
+      ModelCommand.class,
+      BenchCommand.class
     })
 public final class Main implements Runnable {
 

@@ -132,6 +132,21 @@ public record T5Config(
     return 2 * (numLayers * encoderBlock + numDecoderLayers * decoderBlock + s * d * vocabSize);
   }
 
+  /**
+   * Matmul FLOPs of the backward pass of one example when only the encoder input (the prompt) needs
+   * a gradient: every projection and the LM head need one input-gradient GEMM (as many FLOPs as
+   * forward), the attention products need gradients for both operands (twice their forward FLOPs);
+   * no weight gradients.
+   */
+  public long inputGradientFlops(long encoderTokens, long decoderTokens) {
+    long inner = innerDim();
+    long l = encoderTokens;
+    long s = decoderTokens;
+    long attention =
+        numLayers * 2 * l * l * inner + numDecoderLayers * (2 * s * s * inner + 2 * s * l * inner);
+    return matmulFlops(encoderTokens, decoderTokens) + 2 * attention;
+  }
+
   /** Reads {@code config.json} of an HF T5 model directory. */
   public static T5Config load(Path configJson) {
     try {

@@ -1,0 +1,214 @@
+package io.mptj.backbone;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import io.mptj.backbone.bert.BertEncoder;
+import io.mptj.backbone.t5.T5Model;
+import io.mptj.engine.MatmulProbe;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Throughput of a prompted backbone: forward, and forward plus backward to the prompt (the training
+ * step's work), against this machine's fp32 GEMM rate measured in the same process on the model's
+ * own projection shapes. Useful FLOPs count only matmuls: forward GEMMs, and for the backward the
+ * input-gradient GEMMs (a frozen backbone needs no weight gradients).
+ */
+public final class ForwardBench {
+
+  /**
+   * What to measure.
+   *
+   * @param batch B
+   * @param seq T, input tokens per example (random ids, no padding)
+   * @param promptLength P, prompt vectors prepended
+   * @param targetLength S, decoder tokens (T5 only)
+   * @param repeats timed rounds (the median is reported)
+   */
+  public record Settings(int batch, int seq, int promptLength, int targetLength, int repeats) {
+    public Settings {
+      if (batch < 1 || seq < 1 || promptLength < 0 || targetLength < 1 || repeats < 1) {
+        throw new IllegalArgumentException("bench settings must be positive: " + this);
+      }
+    }
+  }
+
+  private ForwardBench() {}
+
+  /** Runs the benchmark; returns the JSON-ready result. */
+  public static Map<String, Object> run(Backbone backbone, Settings s) {
+    int length = s.promptLength() + s.seq();
+    if (length > backbone.maxPositions()) {
+      throw new IllegalArgumentException(
+          "prompt + sequence = "
+              + length
+              + " exceeds the backbone's "
+              + backbone.maxPositions()
+              + " positions");
+    }
+    double[] flops = usefulFlops(backbone, s);
+    List<MatmulProbe.Gemm> shapes = probeShapes(backbone, s.batch() * length);
+    List<Double> fwd = new ArrayList<>();
+    List<Double> step = new ArrayList<>();
+    List<Double> gemm = new ArrayList<>();
+    try (NDManager root = NDManager.newBaseManager()) {
+      NDArray prompt =
+          root.randomNormal(
+              0,
+              0.05f,
+              new Shape(s.batch(), s.promptLength(), backbone.hiddenSize()),
+              DataType.FLOAT32);
+      prompt.setRequiresGradient(true);
+      long[] ids = randomIds(backbone, s.batch() * s.seq());
+      long[] target = randomIds(backbone, s.batch() * s.targetLength());
+      for (int r = -1; r < s.repeats(); r++) {
+        double g = MatmulProbe.gflops(root, shapes, 2);
+        double f = time(() -> forward(backbone, root, prompt, ids, target, s, false));
+        double b = time(() -> forward(backbone, root, prompt, ids, target, s, true));
+        if (r >= 0) {
+          gemm.add(g);
+          fwd.add(f);
+          step.add(b);
+        }
+      }
+    }
+    return result(backbone, s, flops, median(gemm), median(fwd), median(step));
+  }
+
+  private static Map<String, Object> result(
+      Backbone bb, Settings s, double[] flops, double gemm, double fwd, double step) {
+    double tokens = (double) s.batch() * s.seq();
+    double fwdRate = flops[0] / fwd / 1e9;
+    double stepRate = (flops[0] + flops[1]) / step / 1e9;
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("backbone", bb.id());
+    out.put("family", bb.family());
+    out.put("batch", s.batch());
+    out.put("seq", s.seq());
+    out.put("prompt_length", s.promptLength());
+    if (bb instanceof Seq2SeqBackbone) {
+      out.put("target_length", s.targetLength());
+    }
+    out.put("cpus", Runtime.getRuntime().availableProcessors());
+    out.put("forward_ms", round(fwd * 1e3));
+    out.put("forward_backward_ms", round(step * 1e3));
+    out.put("forward_tokens_per_s", round(tokens / fwd));
+    out.put("forward_backward_tokens_per_s", round(tokens / step));
+    out.put("matmul_gflops", round(gemm));
+    out.put("forward_gflops", round(fwdRate));
+    out.put("forward_backward_gflops", round(stepRate));
+    out.put("forward_gemm_ratio", round(fwdRate / gemm));
+    out.put("gemm_ratio", round(stepRate / gemm));
+    return out;
+  }
+
+  /** Useful FLOPs of one forward and of one input-gradient backward for the whole batch. */
+  static double[] usefulFlops(Backbone backbone, Settings s) {
+    int length = s.promptLength() + s.seq();
+    return switch (backbone) {
+      case BertEncoder bert ->
+          new double[] {
+            bert.config().forwardFlops(s.batch(), length),
+            bert.config().inputGradientFlops(s.batch(), length)
+          };
+      case T5Model t5 ->
+          new double[] {
+            (double) s.batch() * t5.config().matmulFlops(length, s.targetLength()),
+            (double) s.batch() * t5.config().inputGradientFlops(length, s.targetLength())
+          };
+      default -> throw new IllegalArgumentException("no FLOP count for backbone " + backbone.id());
+    };
+  }
+
+  private static List<MatmulProbe.Gemm> probeShapes(Backbone backbone, int rows) {
+    if (backbone instanceof BertEncoder bert) {
+      return bert.config().projectionGemms(rows, 1);
+    }
+    int d = backbone.hiddenSize();
+    return List.of(
+        new MatmulProbe.Gemm(rows, d, 3L * d),
+        new MatmulProbe.Gemm(rows, d, 4L * d),
+        new MatmulProbe.Gemm(rows, 4L * d, d));
+  }
+
+  private static long[] randomIds(Backbone backbone, int n) {
+    Random rng = new Random(7);
+    long[] ids = new long[n];
+    int hi = Math.min(backbone.vocabSize(), 20000);
+    for (int i = 0; i < n; i++) {
+      ids[i] = 1000 % hi + rng.nextInt(hi - 1000 % hi);
+    }
+    return ids;
+  }
+
+  private static void forward(
+      Backbone backbone,
+      NDManager root,
+      NDArray prompt,
+      long[] ids,
+      long[] target,
+      Settings s,
+      boolean backward) {
+    try (NDManager m = root.newSubManager();
+        NDScope scope = new NDScope()) {
+      NDArray tokens = m.create(ids, new Shape(s.batch(), s.seq())); // (B, T)
+      NDArray mask =
+          m.ones(new Shape(s.batch(), s.promptLength() + s.seq()), DataType.INT64); // (B, P+T)
+      if (!backward) {
+        out(
+            backbone,
+            prompt,
+            tokens,
+            mask,
+            m.create(target, new Shape(s.batch(), s.targetLength())));
+        return;
+      }
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        gc.backward(
+            out(
+                    backbone,
+                    prompt,
+                    tokens,
+                    mask,
+                    m.create(target, new Shape(s.batch(), s.targetLength())))
+                .sum());
+      }
+      NDArray g = prompt.getGradient();
+      g.subi(g);
+    }
+  }
+
+  /** The forward of one family: the encoder's last states, or T5's teacher-forced logits. */
+  private static NDArray out(
+      Backbone backbone, NDArray prompt, NDArray tokens, NDArray mask, NDArray target) {
+    NDArray x = PromptInput.prependEmbeddings(prompt, backbone.embed(tokens)); // (B, P+T, d)
+    return switch (backbone) {
+      case EncoderBackbone enc -> enc.encode(x, null, mask); // (B, P+T, d)
+      case Seq2SeqBackbone s2s ->
+          s2s.decode(s2s.shiftRight(target), s2s.encode(x, mask), mask).logits(); // (B, S, V)
+    };
+  }
+
+  private static double time(Runnable r) {
+    long t = System.nanoTime();
+    r.run();
+    return (System.nanoTime() - t) / 1e9;
+  }
+
+  private static double median(List<Double> xs) {
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 1000) / 1000.0;
+  }
+}
