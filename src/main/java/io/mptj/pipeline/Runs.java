@@ -108,7 +108,7 @@ final class Runs {
     Map<String, Object> cfg = new LinkedHashMap<>(config);
     cfg.put("backbone", ctx.backbone().id());
     cfg.put("data_dir", ctx.dataDir().toString());
-    cfg.put("tasks", tasks.stream().map(t -> t.task().name()).toList());
+    cfg.put("tasks", tasks.stream().map(t -> t.task().reference()).toList());
     cfg.put("hyper", h);
     RunDir.writeJson(dir.resolve(RunDir.CONFIG), cfg);
     long start = System.nanoTime();
@@ -116,7 +116,7 @@ final class Runs {
     Trainer.Result r =
         new Trainer(trainerConfig(h, ctx.progress()), dir).run(model, sets, objective);
     double seconds = (System.nanoTime() - start) / 1e9;
-    RunDir.saveModel(dir, model, tasks.stream().map(t -> t.task().name()).toList(), init);
+    RunDir.saveModel(dir, model, tasks.stream().map(t -> t.task().reference()).toList(), init);
     Map<String, Object> metrics =
         evaluate(model, tasks, perTaskParams, sharedParams, ctx.backbone().parameterCount(), h);
     metrics.putAll(cfgSummary(config));

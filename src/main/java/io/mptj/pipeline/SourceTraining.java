@@ -34,7 +34,7 @@ public final class SourceTraining {
     for (int i = 0; i < tasks.size(); i++) {
       Task task = tasks.get(i);
       Path dir = out.resolve(Runs.slug(task.name()));
-      dirs.put(task.name(), dir.getFileName().toString());
+      dirs.put(task.reference(), dir.getFileName().toString());
       if (Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
         results.put(task.name(), RunDir.readMap(dir.resolve(RunDir.METRICS)));
         continue;

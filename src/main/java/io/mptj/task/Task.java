@@ -59,6 +59,7 @@ public final class Task {
   private final String source;
   private final String heldOut;
   private final Function<String, String> answerText;
+  private final Path spec;
 
   private Task(Builder b) {
     this.name = Objects.requireNonNull(b.name);
@@ -77,6 +78,7 @@ public final class Task {
     this.source = b.source;
     this.heldOut = b.heldOut;
     this.answerText = b.answerText;
+    this.spec = b.spec;
     if (kind == TaskKind.CLASSIFICATION && labels.size() < 2) {
       throw new IllegalArgumentException(name + ": a classification task needs 2+ labels");
     }
@@ -113,6 +115,14 @@ public final class Task {
   /** Where the format and templates come from, for listings. */
   public String source() {
     return source;
+  }
+
+  /**
+   * What {@link TaskRegistry#get} takes to return this task again: the name of a built-in task, the
+   * absolute path of a user task's spec file. Saved runs record this.
+   */
+  public String reference() {
+    return spec != null ? spec.toAbsolutePath().toString() : name;
   }
 
   /** The folder holding the task's original files under a data directory. */
@@ -411,6 +421,7 @@ public final class Task {
     private int trainCap;
     private Path home;
     private String source = "";
+    private Path spec;
     private String heldOut = "validation";
     private Function<String, String> answerText = Function.identity();
 
@@ -500,6 +511,11 @@ public final class Task {
 
     Builder source(String source) {
       this.source = source;
+      return this;
+    }
+
+    Builder spec(Path specFile) {
+      this.spec = specFile;
       return this;
     }
 

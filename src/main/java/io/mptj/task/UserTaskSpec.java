@@ -176,7 +176,8 @@ public record UserTaskSpec(
             .metrics(ms.toArray(Metric[]::new))
             .score(score == null ? ms.getFirst() : metric(file, "score", score))
             .maxInputLength(maxLength == null ? Task.DEFAULT_MAX_INPUT_LENGTH : maxLength)
-            .source("user task " + file);
+            .source("user task " + file)
+            .spec(file);
     files.forEach((split, path) -> b.file(split, path, reader(file, path)));
     return b.build();
   }
