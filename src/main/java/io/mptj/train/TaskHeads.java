@@ -63,7 +63,9 @@ public final class TaskHeads implements AutoCloseable {
   }
 
   private NDArray own(NDArray a) {
-    NDArray copy = a.toType(DataType.FLOAT32, true);
+    // toType(FLOAT32, true) would share storage when the type already matches (torch's to())
+    NDArray copy =
+        a.getDataType() == DataType.FLOAT32 ? a.duplicate() : a.toType(DataType.FLOAT32, false);
     copy.attach(manager);
     copy.setRequiresGradient(true);
     return copy;

@@ -19,12 +19,21 @@ import java.util.function.Consumer;
  * A tiny random BERT written as an HF model directory, and a naive double-precision reference of
  * its forward pass (plain loops, no DJL), for tests.
  */
-final class TinyBert {
+public final class TinyBert {
 
   /** Vocabulary of the bundled tokenizer, which the tiny models reuse. */
   static final int VOCAB = 30522;
 
   private TinyBert() {}
+
+  /**
+   * Writes a tiny random BERT (d = 32, 2 layers, 64 positions, the bundled tokenizer) as an HF
+   * model directory, for tests of the layers above the backbone.
+   */
+  public static Path writeRandom(Path dir, long seed) {
+    BertConfig c = new BertConfig(VOCAB, 32, 2, 4, 64, BertConfig.Activation.GELU, 64, 2, 1e-12, 0);
+    return write(dir, c, randomWeights(c, seed), false, "", w -> {});
+  }
 
   /** A small architecture: d = 32, 2 layers of 4 heads, FFN 64, 40 positions. */
   static BertConfig config(BertConfig.Activation act) {

@@ -1,0 +1,293 @@
+package io.mptj.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.backbone.Backbones;
+import io.mptj.backbone.bert.TinyBert;
+import io.mptj.engine.CheckpointException;
+import io.mptj.prompt.PeftAdapter;
+import io.mptj.task.Task;
+import io.mptj.task.TaskRegistry;
+import io.mptj.train.Schedule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The paper's three stages end to end on a tiny random BERT and three small synthetic user tasks:
+ * run directories, PEFT files, metrics, reloading, multi-target and few-shot.
+ */
+class PipelineTest {
+
+  @TempDir static Path work;
+  static Context ctx;
+  static Task sentiment;
+  static Task topic;
+  static Task target;
+  static Path source;
+  static Path distilled;
+
+  static final String[] POS = {"good", "great", "fine", "nice", "happy", "love"};
+  static final String[] NEG = {"bad", "awful", "poor", "sad", "hate", "ugly"};
+  static final String[] SPORT = {"ball", "team", "goal", "match", "run", "game"};
+  static final String[] FOOD = {"bread", "soup", "rice", "cake", "tea", "fish"};
+  static final String[] FILL = {"the", "a", "this", "it", "was", "very", "and", "so"};
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    Path model = TinyBert.writeRandom(work.resolve("tiny-bert"), 3);
+    Path data = work.resolve("data");
+    sentiment = task(data, "toy/sentiment", POS, NEG, 1);
+    topic = task(data, "toy/topic", SPORT, FOOD, 2);
+    target = task(data, "toy/target", POS, NEG, 3);
+    ctx = new Context(Backbones.load(model.toString()), data, false);
+    source = work.resolve("source");
+    SourceTraining.run(ctx, List.of(sentiment, topic), hyper(Stage.SOURCE, 60), source);
+    distilled = work.resolve("distill");
+    Distillation.run(ctx, source, hyper(Stage.DISTILL, 60), distilled, "vocab");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    ctx.close();
+  }
+
+  static Hyper hyper(Stage stage, int steps) {
+    Hyper d = Hyper.defaults("bert", stage);
+    return new Hyper(
+        4,
+        1,
+        steps,
+        8,
+        0.05,
+        0.05,
+        0.05,
+        0,
+        2,
+        Schedule.Kind.LINEAR,
+        1.0,
+        24,
+        d.lambda(),
+        d.temperature(),
+        8,
+        d.pooling(),
+        20,
+        true,
+        7);
+  }
+
+  /** A user task: label 1 iff the sentence's cue words come from {@code yes}. */
+  static Task task(Path data, String name, String[] yes, String[] no, long seed)
+      throws IOException {
+    Path dir = data.resolve(name);
+    Files.createDirectories(dir);
+    Random rng = new Random(seed);
+    Files.write(dir.resolve("train.jsonl"), lines(rng, 160, yes, no));
+    Files.write(dir.resolve("dev.jsonl"), lines(rng, 60, yes, no));
+    Path spec = dir.resolve("task.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "name: " + name,
+            "files: {train: train.jsonl, validation: dev.jsonl}",
+            "text: text",
+            "label: label",
+            "labels: [no, yes]",
+            ""));
+    return TaskRegistry.get(spec.toString());
+  }
+
+  static List<String> lines(Random rng, int n, String[] yes, String[] no) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean label = rng.nextBoolean();
+      String[] cue = label ? yes : no;
+      List<String> words = new ArrayList<>();
+      for (int j = 0; j < 6; j++) {
+        words.add(j % 2 == 0 ? cue[rng.nextInt(cue.length)] : FILL[rng.nextInt(FILL.length)]);
+      }
+      out.add(
+          "{\"text\": \""
+              + String.join(" ", words)
+              + "\", \"label\": \""
+              + (label ? "yes" : "no")
+              + "\"}");
+    }
+    return out;
+  }
+
+  static JsonNode json(Path file) throws IOException {
+    return new ObjectMapper().readTree(file.toFile());
+  }
+
+  static double[] firstAndLastLoss(Path run) throws IOException {
+    List<Double> losses = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("train_log.jsonl"))) {
+      JsonNode j = new ObjectMapper().readTree(line);
+      if (j.has("loss")) {
+        losses.add(j.get("loss").asDouble());
+      }
+    }
+    int k = Math.max(1, losses.size() / 4);
+    double first = losses.subList(0, k).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last =
+        losses.subList(losses.size() - k, losses.size()).stream()
+            .mapToDouble(d -> d)
+            .average()
+            .orElseThrow();
+    return new double[] {first, last};
+  }
+
+  @Test
+  void sourceTrainingWritesOneTeacherRunPerTaskAndTheirLossesFall() throws IOException {
+    JsonNode index = json(source.resolve(SourceTraining.TEACHERS));
+    assertEquals(2, index.get("tasks").size());
+    for (String dir : List.of("toy-sentiment", "toy-topic")) {
+      Path run = source.resolve(dir);
+      for (String f :
+          List.of(
+              "config.json",
+              "adapter_config.json",
+              "adapter_model.safetensors",
+              "heads.safetensors",
+              "train_log.jsonl",
+              "metrics.json",
+              "tasks.json")) {
+        assertTrue(Files.isRegularFile(run.resolve(f)), run + " lacks " + f);
+      }
+      assertEquals("PROMPT_TUNING", PeftAdapter.readConfig(run).peftType());
+      assertArrayEquals(new long[] {4, 32}, PeftAdapter.shapes(run).get("prompt_embeddings"));
+      double[] loss = firstAndLastLoss(run);
+      assertTrue(loss[1] < loss[0], dir + " loss " + loss[0] + " -> " + loss[1]);
+      JsonNode m = json(run.resolve("metrics.json"));
+      assertTrue(
+          m.get("test").get("score").asDouble() >= 0
+              && m.get("params").get("task_specific").asLong() == 4 * 32 + 2 * 33);
+    }
+  }
+
+  @Test
+  void distillationWritesAnMptAdapterInPeftLayoutAndItsLossFalls() throws IOException {
+    Map<String, long[]> shapes = PeftAdapter.shapes(distilled);
+    assertEquals(3, shapes.size());
+    assertArrayEquals(new long[] {4, 32}, shapes.get("prompt_embeddings"));
+    assertArrayEquals(new long[] {2, 4, 1}, shapes.get("prefix_task_cols"));
+    assertArrayEquals(new long[] {2, 1, 32}, shapes.get("prefix_task_rows"));
+    assertEquals("MULTITASK_PROMPT_TUNING", PeftAdapter.readConfig(distilled).peftType());
+    double[] loss = firstAndLastLoss(distilled);
+    assertTrue(loss[1] < loss[0], "distillation loss " + loss[0] + " -> " + loss[1]);
+    assertTrue(Files.readString(distilled.resolve("train_log.jsonl")).contains("distill_loss"));
+    JsonNode m = json(distilled.resolve("metrics.json"));
+    assertEquals(2, m.get("tasks").size());
+  }
+
+  @Test
+  void mptAdaptationSavesReloadsAndReproducesItsTestMetricsExactly() throws IOException {
+    Path out = work.resolve("adapt-mpt");
+    Map<String, Object> metrics =
+        Adaptation.run(
+            ctx, Adaptation.Method.MPT, distilled, List.of(target), 0, hyper(Stage.ADAPT, 40), out);
+    double[] loss = firstAndLastLoss(out);
+    assertTrue(loss[1] < loss[0], "adaptation loss " + loss[0] + " -> " + loss[1]);
+    long params = json(out.resolve("metrics.json")).get("params").get("task_specific").asLong();
+    assertEquals(4 * 32 + (4 + 32) + 2 * 33, params, "P·d + (P + d)·r + head");
+    try (SavedRun saved = SavedRun.open(out, new Context(ctx.backbone(), ctx.dataDir(), false))) {
+      Map<String, Object> again = saved.evaluate("test").get(target.name());
+      assertEquals(
+          ((Map<?, ?>) metrics.get("test")).get("score"),
+          again.get("score"),
+          "reloaded run, same test score");
+      assertEquals(((Map<?, ?>) metrics.get("test")).get("accuracy"), again.get("accuracy"));
+      List<Map<String, Object>> p = saved.predict(null, List.of(Map.of("text", "good fine nice")));
+      assertTrue(p.getFirst().containsKey("label") && p.getFirst().containsKey("scores"));
+    }
+    assertThrows(
+        CheckpointException.class,
+        () ->
+            Adaptation.run(
+                ctx,
+                Adaptation.Method.MPT,
+                distilled,
+                List.of(target),
+                0,
+                hyper(Stage.ADAPT, 40),
+                out),
+        "a finished run is never overwritten");
+  }
+
+  @Test
+  void baselinesStartFromVocabularyOrFromOneSourcePrompt() throws IOException {
+    Path pt = work.resolve("adapt-pt");
+    Adaptation.run(ctx, Adaptation.Method.PT, null, List.of(target), 0, hyper(Stage.ADAPT, 20), pt);
+    assertEquals("pt", json(pt.resolve("metrics.json")).get("method").asText());
+    Path spot = work.resolve("adapt-spot");
+    assertThrows(
+        CheckpointException.class,
+        () ->
+            Adaptation.run(
+                ctx,
+                Adaptation.Method.SPOT,
+                source,
+                List.of(target),
+                0,
+                hyper(Stage.ADAPT, 20),
+                spot),
+        "the source root holds several prompts: the error names one to pick");
+    Adaptation.run(
+        ctx,
+        Adaptation.Method.SPOT,
+        source.resolve("toy-sentiment"),
+        List.of(target),
+        0,
+        hyper(Stage.ADAPT, 20),
+        spot);
+    assertEquals(
+        4 * 32 + 2 * 33,
+        json(spot.resolve("metrics.json")).get("params").get("task_specific").asLong());
+  }
+
+  @Test
+  void multiTargetSharesPStarThenTrainsEachTasksVectorsAlone() throws IOException {
+    Path out = work.resolve("adapt-multi");
+    Adaptation.run(
+        ctx,
+        Adaptation.Method.MPT,
+        distilled,
+        List.of(target, topic),
+        0,
+        hyper(Stage.ADAPT, 20),
+        out);
+    assertArrayEquals(
+        new long[] {2, 4, 1}, PeftAdapter.shapes(out.resolve("joint")).get("prefix_task_cols"));
+    for (String dir : List.of("toy-target", "toy-topic")) {
+      JsonNode m = json(out.resolve(dir).resolve("metrics.json"));
+      assertEquals("mpt*", m.get("method").asText());
+      assertEquals(
+          4 * 32 / 2 + (4 + 32) + 2 * 33,
+          m.get("params").get("task_specific").asLong(),
+          "P·d/τ + (P + d) + head");
+    }
+  }
+
+  @Test
+  void fewShotDrawsKExamplesPerClass() {
+    List<PreparedTask> p = Runs.prepare(ctx, List.of(target), hyper(Stage.ADAPT, 10), 4);
+    assertEquals(8, p.getFirst().train().size());
+    long yes = p.getFirst().splits().train().stream().filter(e -> e.classIndex() == 1).count();
+    assertEquals(4, yes);
+  }
+}
