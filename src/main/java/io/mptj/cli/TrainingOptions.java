@@ -4,6 +4,7 @@ import io.mptj.backbone.Backbone;
 import io.mptj.backbone.Backbones;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.Hyper;
+import io.mptj.pipeline.HyperOverrides;
 import io.mptj.pipeline.Stage;
 import io.mptj.task.DataDir;
 import io.mptj.task.Task;
@@ -115,31 +116,41 @@ final class TrainingOptions {
     }
   }
 
+  /** The flags given, as overrides of the defaults. */
+  HyperOverrides overrides() {
+    return new HyperOverrides(
+        promptLength,
+        rank,
+        steps,
+        batchSize,
+        lr,
+        lrTask,
+        lrHead,
+        weightDecay,
+        warmup,
+        schedule,
+        clip,
+        maxLength,
+        lambda,
+        temperature,
+        topK,
+        pooling,
+        evalEvery,
+        noStochasticTasks ? Boolean.FALSE : null,
+        seed);
+  }
+
   /** The stage's defaults for the backbone's family with the given flags applied. */
   Hyper hyper(Context ctx, Stage stage, List<Task> tasks, int shots) {
-    Hyper d = Hyper.defaults(ctx.backbone().family(), stage);
-    int batch = or(batchSize, d.batchSize());
-    int s = steps != null ? steps : epochs != null ? stepsFor(ctx, tasks, shots, batch) : d.steps();
-    return new Hyper(
-        or(promptLength, d.promptLength()),
-        or(rank, d.rank()),
-        s,
-        batch,
-        or(lr, d.lrShared()),
-        or(lrTask, d.lrTask()),
-        or(lrHead, d.lrHead()),
-        or(weightDecay, d.weightDecay()),
-        or(warmup, d.warmupSteps()),
-        or(schedule, d.schedule()),
-        or(clip, d.clipNorm()),
-        or(maxLength, d.maxLength()),
-        or(lambda, d.lambda()),
-        or(temperature, d.temperature()),
-        or(topK, d.topK()),
-        or(pooling, d.pooling()),
-        or(evalEvery, d.evalEvery()),
-        !noStochasticTasks && d.stochasticTasks(),
-        or(seed, d.seed()));
+    Hyper h = overrides().apply(Hyper.defaults(ctx.backbone().family(), stage));
+    if (epochs == null) {
+      return h;
+    }
+    int s = stepsFor(ctx, tasks, shots, h.batchSize());
+    return new HyperOverrides(
+            null, null, s, null, null, null, null, null, null, null, null, null, null, null, null,
+            null, null, null, null)
+        .apply(h);
   }
 
   private int stepsFor(Context ctx, List<Task> tasks, int shots, int batch) {
@@ -152,10 +163,6 @@ final class TrainingOptions {
       examples += shots > 0 ? Math.min(n, (long) shots * Math.max(1, t.labels().size())) : n;
     }
     return (int) Math.max(1, Math.ceil(epochs * examples / batch));
-  }
-
-  private static <T> T or(T value, T fallback) {
-    return value != null ? value : fallback;
   }
 
   /** Parses a comma-separated task list. */

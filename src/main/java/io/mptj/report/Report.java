@@ -29,9 +29,6 @@ public final class Report {
   /** The HTML report's file name. */
   public static final String HTML = "results.html";
 
-  /** The folder of the PNG charts, inside the report directory. */
-  public static final String CHARTS = "charts";
-
   /** The paper's address, the one external link the report holds. */
   public static final String PAPER_URL = "https://arxiv.org/abs/2303.02861";
 
@@ -197,8 +194,8 @@ public final class Report {
       for (String task : results.tasks(shots)) {
         heading(3, title(shots) + " · " + task);
         String name = Formats.shotsSlug(shots) + "-" + Formats.slug(task) + ".png";
-        lossChart(shots, task, CHARTS + "/loss-" + name);
-        devChart(shots, task, CHARTS + "/dev-" + name);
+        lossChart(shots, task, "loss-" + name);
+        devChart(shots, task, "dev-" + name);
       }
     }
   }
@@ -245,8 +242,7 @@ public final class Report {
       String slug = Formats.slug(stage.label());
       String name = used.contains(slug) ? slug + "-" + (used.size() + 1) : slug;
       used.add(name);
-      chart(
-          CHARTS + "/stage-" + name + ".png", stage.label() + ": loss", "loss", stageLines(stage));
+      chart("stage-" + name + ".png", stage.label() + ": loss", "loss", stageLines(stage));
     }
   }
 
@@ -307,7 +303,7 @@ public final class Report {
   }
 
   private void drawHeatmap(String method, List<String> labels, double[][] cos) {
-    String path = CHARTS + "/prompt-similarity-" + Formats.slug(method) + ".png";
+    String path = "prompt-similarity-" + Formats.slug(method) + ".png";
     String title = method + ": cosine similarity of task prompts";
     Charts.heatmap(dir.resolve(path), title, labels, cos);
     charts.add(new Chart(path, "cosine similarity of the adapted " + method + " task prompts"));
