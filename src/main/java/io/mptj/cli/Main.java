@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
         "Multitask Prompt Tuning (Wang et al., ICLR 2023) on frozen transformers, for the JVM.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      QuickstartCommand.class,
+      ExperimentCommand.class,
       SourceCommand.class,
       DistillCommand.class,
       AdaptCommand.class,

@@ -140,8 +140,9 @@ public final class Report {
       blocks.add(ResultsTable.build(results, shots, input.backboneParams()));
     }
     para(
-        "\"GLUE Avg (3/8)\" is the mean over the 3 of GLUE's 8 tasks that were run, not the"
-            + " paper's full average; a cell marked (2/8) covers fewer tasks than its column. Its ±"
+        "A benchmark average labelled like \"GLUE Avg (3/8)\" is the mean over the tasks of that"
+            + " benchmark that were run (here 3 of 8), not the paper's full average; a cell marked (2/8)"
+            + " covers fewer tasks than its column. Its ±"
             + " is the spread over seeds of the per-seed average when every task has the same"
             + " seeds. (n=…) appears when cells have different numbers of seeds. Params/task counts"
             + " the parameters trained for one target task; \"shared\" ones are trained once for"

@@ -12,7 +12,7 @@ import io.mptj.backbone.bert.TinyBert;
 import io.mptj.engine.CheckpointException;
 import io.mptj.prompt.PeftAdapter;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.testing.ToyTasks;
 import io.mptj.train.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,19 +39,13 @@ class PipelineTest {
   static Path source;
   static Path distilled;
 
-  static final String[] POS = {"good", "great", "fine", "nice", "happy", "love"};
-  static final String[] NEG = {"bad", "awful", "poor", "sad", "hate", "ugly"};
-  static final String[] SPORT = {"ball", "team", "goal", "match", "run", "game"};
-  static final String[] FOOD = {"bread", "soup", "rice", "cake", "tea", "fish"};
-  static final String[] FILL = {"the", "a", "this", "it", "was", "very", "and", "so"};
-
   @BeforeAll
   static void setUp() throws IOException {
     Path model = TinyBert.writeRandom(work.resolve("tiny-bert"), 3);
     Path data = work.resolve("data");
-    sentiment = task(data, "toy/sentiment", POS, NEG, 1);
-    topic = task(data, "toy/topic", SPORT, FOOD, 2);
-    target = task(data, "toy/target", POS, NEG, 3);
+    sentiment = ToyTasks.task(data, "toy/sentiment", ToyTasks.POS, ToyTasks.NEG, 1);
+    topic = ToyTasks.task(data, "toy/topic", ToyTasks.SPORT, ToyTasks.FOOD, 2);
+    target = ToyTasks.task(data, "toy/target", ToyTasks.POS, ToyTasks.NEG, 3);
     ctx = new Context(Backbones.load(model.toString()), data, false);
     source = work.resolve("source");
     SourceTraining.run(ctx, List.of(sentiment, topic), hyper(Stage.SOURCE, 60), source);
@@ -87,47 +80,6 @@ class PipelineTest {
         20,
         true,
         7);
-  }
-
-  /** A user task: label 1 iff the sentence's cue words come from {@code yes}. */
-  static Task task(Path data, String name, String[] yes, String[] no, long seed)
-      throws IOException {
-    Path dir = data.resolve(name);
-    Files.createDirectories(dir);
-    Random rng = new Random(seed);
-    Files.write(dir.resolve("train.jsonl"), lines(rng, 160, yes, no));
-    Files.write(dir.resolve("dev.jsonl"), lines(rng, 60, yes, no));
-    Path spec = dir.resolve("task.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "name: " + name,
-            "files: {train: train.jsonl, validation: dev.jsonl}",
-            "text: text",
-            "label: label",
-            "labels: [no, yes]",
-            ""));
-    return TaskRegistry.get(spec.toString());
-  }
-
-  static List<String> lines(Random rng, int n, String[] yes, String[] no) {
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      boolean label = rng.nextBoolean();
-      String[] cue = label ? yes : no;
-      List<String> words = new ArrayList<>();
-      for (int j = 0; j < 6; j++) {
-        words.add(j % 2 == 0 ? cue[rng.nextInt(cue.length)] : FILL[rng.nextInt(FILL.length)]);
-      }
-      out.add(
-          "{\"text\": \""
-              + String.join(" ", words)
-              + "\", \"label\": \""
-              + (label ? "yes" : "no")
-              + "\"}");
-    }
-    return out;
   }
 
   static JsonNode json(Path file) throws IOException {

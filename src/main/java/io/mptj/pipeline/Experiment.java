@@ -1,0 +1,285 @@
+package io.mptj.pipeline;
+
+import io.mptj.report.Report;
+import io.mptj.report.ReportInput;
+import io.mptj.report.RunRef;
+import io.mptj.report.StageRef;
+import io.mptj.task.Task;
+import io.mptj.task.TaskRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs an {@link ExperimentSpec} stage by stage — source prompts, distillation, target adaptation
+ * per method and seed, MPT*, few-shot — skipping every run whose {@code metrics.json} already
+ * exists (and resuming an unfinished one from its checkpoint), then writes the report.
+ *
+ * <p>Layout under the output directory: {@code source/}, {@code distill/}, {@code
+ * runs/full/<method>/<task>/seed-<s>/}, {@code runs/full/mpt-star/seed-<s>/}, {@code
+ * runs/k<k>/<method>/<task>/seed-<s>/}, and {@code report/}.
+ */
+public final class Experiment {
+
+  private final ExperimentSpec spec;
+  private final String specText;
+  private final Path out;
+  private final Context ctx;
+  private final List<String> commands = new ArrayList<>();
+  private final List<RunRef> runs = new ArrayList<>();
+  private final List<StageRef> stages = new ArrayList<>();
+  private int done;
+  private final int total;
+
+  private Experiment(ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
+    this.spec = spec;
+    this.specText = specText;
+    this.out = out;
+    this.ctx = ctx;
+    this.commands.add(command);
+    this.total = countRuns(spec);
+  }
+
+  /**
+   * Runs the experiment and writes its report.
+   *
+   * @param command the command line that started it, recorded first among the report's commands
+   * @return the report directory
+   */
+  public static Path run(
+      ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
+    return new Experiment(spec, specText, out, ctx, command).run();
+  }
+
+  private Path run() {
+    Path source = source();
+    Path distill = distill(source);
+    for (long seed : spec.seeds()) {
+      for (Adaptation.Method m : spec.targets().methods()) {
+        for (String t : spec.targets().tasks()) {
+          adapt(m, t, 0, seed, distill, source, spec.targets().hyper());
+        }
+      }
+      if (spec.targets().multiTarget()) {
+        multiTarget(seed, distill);
+      }
+    }
+    if (spec.fewShot() != null) {
+      for (int k : spec.fewShot().shots()) {
+        for (long seed : spec.seeds()) {
+          for (Adaptation.Method m : spec.fewShot().methods()) {
+            for (String t : spec.fewShot().tasks()) {
+              adapt(m, t, k, seed, distill, source, spec.fewShot().hyper());
+            }
+          }
+        }
+      }
+    }
+    return report();
+  }
+
+  private static int countRuns(ExperimentSpec s) {
+    int perSeed =
+        s.targets().methods().size() * s.targets().tasks().size()
+            + (s.targets().multiTarget() ? 1 : 0);
+    int fewShot =
+        s.fewShot() == null
+            ? 0
+            : s.fewShot().shots().size()
+                * s.fewShot().methods().size()
+                * s.fewShot().tasks().size();
+    return 2 + s.seeds().size() * (perSeed + fewShot);
+  }
+
+  private void progress(String what, Path dir) {
+    done++;
+    boolean skip = Files.isRegularFile(dir.resolve(RunDir.METRICS));
+    System.err.printf(
+        Locale.ROOT,
+        "mptj experiment [%d/%d] %s%s%n",
+        done,
+        total,
+        what,
+        skip ? " (done, skipped)" : "");
+  }
+
+  private Hyper hyper(Stage stage, io.mptj.pipeline.HyperOverrides stageOverrides, long seed) {
+    return overrides(stageOverrides, seed).apply(Hyper.defaults(ctx.backbone().family(), stage));
+  }
+
+  private HyperOverrides overrides(HyperOverrides stageOverrides, long seed) {
+    return spec.hyper().then(stageOverrides).withSeed(seed);
+  }
+
+  private String base() {
+    return "./mptj %s --backbone " + spec.backbone() + " --data-dir " + ctx.dataDir();
+  }
+
+  private Path source() {
+    Path dir = out.resolve("source");
+    long seed = spec.seeds().getFirst();
+    HyperOverrides o = overrides(spec.source().hyper(), seed);
+    done++;
+    System.err.printf(
+        Locale.ROOT,
+        "mptj experiment [%d/%d] source prompts for %s%n",
+        done,
+        total,
+        spec.source().tasks());
+    commands.add(
+        String.format(base(), "source")
+            + " --tasks "
+            + String.join(",", spec.source().tasks())
+            + o.flags()
+            + " --out "
+            + dir);
+    SourceTraining.run(
+        ctx,
+        tasks(spec.source().tasks()),
+        o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)),
+        dir);
+    return dir;
+  }
+
+  private Path distill(Path source) {
+    Path dir = out.resolve("distill");
+    long seed = spec.seeds().getFirst();
+    HyperOverrides o = overrides(spec.distill().hyper(), seed);
+    progress("distillation", dir);
+    commands.add(
+        String.format(base(), "distill")
+            + " --teachers "
+            + source
+            + " --init "
+            + spec.distill().init()
+            + o.flags()
+            + " --out "
+            + dir);
+    if (!Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+      Distillation.run(
+          ctx,
+          source,
+          hyper(Stage.DISTILL, spec.distill().hyper(), seed),
+          dir,
+          spec.distill().init());
+    }
+    stages.add(new StageRef("distill", dir));
+    return dir;
+  }
+
+  private void adapt(
+      Adaptation.Method m,
+      String task,
+      int shots,
+      long seed,
+      Path distill,
+      Path source,
+      HyperOverrides stage) {
+    String method = m.name().toLowerCase(Locale.ROOT);
+    Task t = TaskRegistry.get(task);
+    Path dir =
+        out.resolve("runs")
+            .resolve(shots == 0 ? "full" : "k" + shots)
+            .resolve(method)
+            .resolve(Runs.slug(t.name()))
+            .resolve("seed-" + seed);
+    Path from =
+        switch (m) {
+          case MPT -> distill;
+          case SPOT -> source.resolve(Runs.slug(TaskRegistry.get(spec.spotSource()).name()));
+          case PT -> null;
+        };
+    progress(method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed, dir);
+    HyperOverrides o = overrides(stage, seed);
+    commands.add(
+        String.format(base(), "adapt")
+            + " --method "
+            + method
+            + (from == null ? "" : " --from " + from)
+            + " --task "
+            + task
+            + (shots > 0 ? " --shots " + shots : "")
+            + o.flags()
+            + " --out "
+            + dir);
+    if (!Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+      Adaptation.run(ctx, m, from, List.of(t), shots, hyper(Stage.ADAPT, stage, seed), dir);
+    }
+    runs.add(new RunRef(label(m), t.name(), (int) seed, shots, dir));
+  }
+
+  private void multiTarget(long seed, Path distill) {
+    Path dir = out.resolve("runs").resolve("full").resolve("mpt-star").resolve("seed-" + seed);
+    List<Task> tasks = tasks(spec.targets().tasks());
+    boolean finished =
+        tasks.stream()
+            .allMatch(
+                t -> Files.isRegularFile(dir.resolve(Runs.slug(t.name())).resolve(RunDir.METRICS)));
+    done++;
+    System.err.printf(
+        Locale.ROOT,
+        "mptj experiment [%d/%d] mpt* %s seed %d%s%n",
+        done,
+        total,
+        spec.targets().tasks(),
+        seed,
+        finished ? " (done, skipped)" : "");
+    HyperOverrides o = overrides(spec.targets().hyper(), seed);
+    commands.add(
+        String.format(base(), "adapt")
+            + " --method mpt --from "
+            + distill
+            + " --tasks "
+            + String.join(",", spec.targets().tasks())
+            + o.flags()
+            + " --out "
+            + dir);
+    Adaptation.run(
+        ctx,
+        Adaptation.Method.MPT,
+        distill,
+        tasks,
+        0,
+        hyper(Stage.ADAPT, spec.targets().hyper(), seed),
+        dir);
+    for (Task t : tasks) {
+      runs.add(new RunRef("MPT*", t.name(), (int) seed, 0, dir.resolve(Runs.slug(t.name()))));
+    }
+  }
+
+  private static String label(Adaptation.Method m) {
+    return switch (m) {
+      case PT -> "PT";
+      case SPOT -> "SPoT";
+      case MPT -> "MPT";
+    };
+  }
+
+  private static List<Task> tasks(List<String> names) {
+    return names.stream().map(TaskRegistry::get).toList();
+  }
+
+  private Path report() {
+    Path dir = out.resolve("report");
+    ReportInput input =
+        new ReportInput(
+            spec.title(),
+            ctx.backbone().id(),
+            ctx.backbone().parameterCount(),
+            runs,
+            stages,
+            "MPT",
+            specText,
+            commands);
+    input.save(dir.resolve("report.json"));
+    Report.write(dir, input);
+    return dir;
+  }
+
+  /** The main results tables as text, from a written report directory. */
+  public static String tables(Path reportDir) {
+    return Report.mainTablesText(ReportInput.fromJson(reportDir.resolve("report.json")));
+  }
+}

@@ -1,0 +1,134 @@
+package io.mptj.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mptj.engine.CheckpointException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An experiment: source tasks, distillation, target tasks with the methods to compare, MPT*
+ * multi-target, few-shot settings and seeds — everything a results table needs. Read from JSON or
+ * YAML; unknown keys are errors naming the file.
+ *
+ * <pre>{@code
+ * title: MPT on all-MiniLM-L6-v2
+ * backbone: minilm
+ * seeds: [1, 2, 3]
+ * hyper: {prompt_length: 20, batch_size: 16}          # applies to every stage
+ * source: {tasks: [glue/SST-2, glue/QQP, glue/MRPC], hyper: {steps: 400}}
+ * distill: {hyper: {steps: 400}}
+ * targets: {tasks: [glue/RTE, superglue/CB], methods: [pt, spot, mpt], multi_target: true, hyper: {steps: 300}}
+ * spot_source: glue/MRPC
+ * few_shot: {tasks: [superglue/CB], shots: [4, 16, 32], methods: [pt, mpt], hyper: {steps: 100}}
+ * }</pre>
+ *
+ * @param seeds target runs are repeated per seed; source training and distillation run once (first
+ *     seed)
+ * @param spotSource the source task whose prompt SPoT starts from (default: the first source task)
+ */
+public record ExperimentSpec(
+    @JsonProperty("title") String title,
+    @JsonProperty("backbone") String backbone,
+    @JsonProperty("seeds") List<Long> seeds,
+    @JsonProperty("hyper") HyperOverrides hyper,
+    @JsonProperty("source") Source source,
+    @JsonProperty("distill") Distill distill,
+    @JsonProperty("targets") Targets targets,
+    @JsonProperty("spot_source") String spotSource,
+    @JsonProperty("few_shot") FewShot fewShot) {
+
+  /** Validates and fills defaults. */
+  public ExperimentSpec {
+    title = title == null ? "mptj experiment" : title;
+    backbone = backbone == null ? "minilm" : backbone;
+    seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
+    hyper = hyper == null ? HyperOverrides.NONE : hyper;
+    if (source == null || source.tasks() == null || source.tasks().isEmpty()) {
+      throw new IllegalArgumentException("source.tasks: at least one source task is required");
+    }
+    distill = distill == null ? new Distill(null, null) : distill;
+    if (targets == null || targets.tasks() == null || targets.tasks().isEmpty()) {
+      throw new IllegalArgumentException("targets.tasks: at least one target task is required");
+    }
+    spotSource = spotSource == null ? source.tasks().getFirst() : spotSource;
+    if (!source.tasks().contains(spotSource)) {
+      throw new IllegalArgumentException(
+          "spot_source: " + spotSource + " is not one of source.tasks " + source.tasks());
+    }
+  }
+
+  /** Source training: the tasks and stage overrides. */
+  public record Source(
+      @JsonProperty("tasks") List<String> tasks, @JsonProperty("hyper") HyperOverrides hyper) {}
+
+  /**
+   * Distillation.
+   *
+   * @param init P* initialisation: vocab (default) or teachers
+   */
+  public record Distill(
+      @JsonProperty("init") String init, @JsonProperty("hyper") HyperOverrides hyper) {
+    public Distill {
+      init = init == null ? "vocab" : init;
+      if (!init.equals("vocab") && !init.equals("teachers")) {
+        throw new IllegalArgumentException("distill.init must be vocab or teachers, got " + init);
+      }
+    }
+  }
+
+  /** Target adaptation on the full training sets. */
+  public record Targets(
+      @JsonProperty("tasks") List<String> tasks,
+      @JsonProperty("methods") List<Adaptation.Method> methods,
+      @JsonProperty("multi_target") boolean multiTarget,
+      @JsonProperty("hyper") HyperOverrides hyper) {
+    public Targets {
+      methods =
+          methods == null || methods.isEmpty()
+              ? List.of(Adaptation.Method.PT, Adaptation.Method.SPOT, Adaptation.Method.MPT)
+              : List.copyOf(methods);
+    }
+  }
+
+  /** Few-shot adaptation: k examples per class. */
+  public record FewShot(
+      @JsonProperty("tasks") List<String> tasks,
+      @JsonProperty("shots") List<Integer> shots,
+      @JsonProperty("methods") List<Adaptation.Method> methods,
+      @JsonProperty("hyper") HyperOverrides hyper) {
+    public FewShot {
+      if (tasks == null || tasks.isEmpty() || shots == null || shots.isEmpty()) {
+        throw new IllegalArgumentException("few_shot needs tasks and shots");
+      }
+      methods =
+          methods == null || methods.isEmpty()
+              ? List.of(Adaptation.Method.PT, Adaptation.Method.MPT)
+              : List.copyOf(methods);
+    }
+  }
+
+  /** Reads a spec; JSON or YAML by extension. */
+  public static ExperimentSpec read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointException("no experiment spec at " + file);
+    }
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    ObjectMapper mapper =
+        name.endsWith(".yaml") || name.endsWith(".yml")
+            ? new ObjectMapper(new YAMLFactory())
+            : new ObjectMapper();
+    mapper
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
+    try {
+      return mapper.readValue(file.toFile(), ExperimentSpec.class);
+    } catch (IOException e) {
+      throw new CheckpointException(file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.mptj.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.backbone.Backbones;
+import io.mptj.backbone.bert.TinyBert;
+import io.mptj.testing.ToyTasks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A tiny experiment spec end to end: every stage, the report files and the table's numbers. */
+class ExperimentTest {
+
+  @TempDir Path work;
+
+  @Test
+  void runsEveryStageWritesTheReportAndSkipsFinishedRunsWhenRerun() throws IOException {
+    Path data = work.resolve("data");
+    String a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
+    String b = ToyTasks.task(data, "toy/b", ToyTasks.SPORT, ToyTasks.FOOD, 2).reference();
+    String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+    String d = ToyTasks.task(data, "toy/d", ToyTasks.FOOD, ToyTasks.SPORT, 4).reference();
+    Path spec = work.resolve("spec.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "title: tiny",
+            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+            "seeds: [1, 2]",
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5, lr: 0.05, lr_head: 0.05}",
+            "source: {tasks: [" + a + ", " + b + "], hyper: {steps: 10}}",
+            "distill: {hyper: {steps: 10}}",
+            "targets: {tasks: ["
+                + c
+                + ", "
+                + d
+                + "], methods: [pt, spot, mpt], multi_target: true, hyper: {steps: 10}}",
+            "spot_source: " + b,
+            "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, mpt], hyper: {steps: 5}}",
+            ""));
+    Path out = work.resolve("exp");
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    Path report;
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      report =
+          Experiment.run(parsed, Files.readString(spec), out, ctx, "./mptj experiment spec.yaml");
+    }
+    for (String f :
+        List.of(
+            "results.md",
+            "results.html",
+            "report.json",
+            "prompt-similarity-MPT.png",
+            "stage-distill.png",
+            "loss-full-toy-c.png",
+            "dev-full-toy-c.png")) {
+      assertTrue(Files.isRegularFile(report.resolve(f)), "report lacks " + f);
+    }
+    String md = Files.readString(report.resolve("results.md"));
+    for (String method : List.of("| PT ", "| SPoT ", "| MPT ", "| MPT* ")) {
+      assertTrue(md.contains(method), "results.md lacks the row " + method);
+    }
+    String cell = meanStd(out, "mpt", "toy-c");
+    assertTrue(md.contains(cell), "results.md shows MPT on toy/c as " + cell + ":\n" + md);
+    assertTrue(
+        md.contains("./mptj experiment spec.yaml")
+            && md.contains("./mptj distill --backbone")
+            && md.contains("--method spot --from " + out.resolve("source")),
+        "the reproduce section lists the commands");
+    assertTrue(Files.isRegularFile(out.resolve("runs/k4/mpt/toy-c/seed-2/metrics.json")));
+    long before =
+        Files.getLastModifiedTime(out.resolve("runs/full/pt/toy-d/seed-1/metrics.json")).toMillis();
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      Experiment.run(parsed, Files.readString(spec), out, ctx, "./mptj experiment spec.yaml");
+    }
+    assertEquals(
+        before,
+        Files.getLastModifiedTime(out.resolve("runs/full/pt/toy-d/seed-1/metrics.json")).toMillis(),
+        "a rerun skips finished runs");
+  }
+
+  /**
+   * "mean ± std" of the test score over the seeds of one method and task, computed here from the
+   * runs.
+   */
+  static String meanStd(Path out, String method, String task) throws IOException {
+    List<Double> scores = new ArrayList<>();
+    try (Stream<Path> seeds = Files.list(out.resolve("runs/full").resolve(method).resolve(task))) {
+      for (Path s : seeds.sorted().toList()) {
+        scores.add(
+            new ObjectMapper()
+                .readTree(s.resolve("metrics.json").toFile())
+                .get("test")
+                .get("score")
+                .asDouble());
+      }
+    }
+    double mean = scores.stream().mapToDouble(x -> x).average().orElseThrow();
+    double var =
+        scores.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (scores.size() - 1);
+    return String.format(Locale.ROOT, "%.1f ± %.2f", mean, Math.sqrt(var));
+  }
+}
