@@ -1,0 +1,163 @@
+package io.mptj.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mptj.backbone.Backbones;
+import io.mptj.backbone.Seq2SeqBackbone;
+import io.mptj.prompt.PeftAdapter;
+import io.mptj.task.Task;
+import io.mptj.testing.Shared;
+import io.mptj.testing.ToyTasks;
+import io.mptj.train.Schedule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three stages on the paper's backbone family: the tiny HF T5 fixture with a word-level
+ * tokenizer written for its 256-token vocabulary, text-to-text templates, rank classification of
+ * the label strings, and top-k distillation.
+ */
+class T5PipelineTest {
+
+  @TempDir Path work;
+
+  @Test
+  void sourceDistillAdaptAndReloadOnT5() throws IOException {
+    Path model = tinyT5WithTokenizer(work.resolve("t5"));
+    Path data = work.resolve("data");
+    Task a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1);
+    Task b = ToyTasks.task(data, "toy/b", ToyTasks.SPORT, ToyTasks.FOOD, 2);
+    Task c = ToyTasks.task(data, "toy/c", ToyTasks.FOOD, ToyTasks.SPORT, 3);
+    try (Context ctx = new Context(Backbones.load(model.toString()), data, false)) {
+      assertTrue(ctx.backbone() instanceof Seq2SeqBackbone);
+      Path source = work.resolve("source");
+      SourceTraining.run(ctx, List.of(a, b), hyper(Stage.SOURCE, 12), source);
+      Path distill = work.resolve("distill");
+      Distillation.run(ctx, source, hyper(Stage.DISTILL, 12), distill, "teachers");
+      assertTrue(Files.readString(distill.resolve("train_log.jsonl")).contains("distill_loss"));
+      assertArrayEquals(new long[] {2, 1, 64}, PeftAdapter.shapes(distill).get("prefix_task_rows"));
+      assertEquals("SEQ_2_SEQ_LM", PeftAdapter.readConfig(distill).taskType());
+      Path adapt = work.resolve("adapt");
+      Map<String, Object> m =
+          Adaptation.run(
+              ctx, Adaptation.Method.MPT, distill, List.of(c), 0, hyper(Stage.ADAPT, 12), adapt);
+      JsonNode metrics = new ObjectMapper().readTree(adapt.resolve("metrics.json").toFile());
+      assertEquals(
+          5 * 64 + (5 + 64),
+          metrics.get("params").get("task_specific").asLong(),
+          "no head on T5: P·d + P + d");
+      try (SavedRun saved = SavedRun.open(adapt, new Context(ctx.backbone(), data, false))) {
+        assertEquals(
+            ((Map<?, ?>) m.get("test")).get("score"),
+            saved.evaluate("test").get(c.name()).get("score"));
+        String label =
+            (String)
+                saved
+                    .predict(null, List.of(Map.of("text", "rice tea soup")))
+                    .getFirst()
+                    .get("label");
+        assertTrue(List.of("no", "yes").contains(label), label);
+      }
+    }
+  }
+
+  static Hyper hyper(Stage stage, int steps) {
+    Hyper d = Hyper.defaults("t5", stage);
+    return new Hyper(
+        5,
+        1,
+        steps,
+        8,
+        0.3,
+        0.3,
+        0.01,
+        0,
+        2,
+        Schedule.Kind.LINEAR,
+        1.0,
+        32,
+        0.9,
+        2.0,
+        4,
+        d.pooling(),
+        6,
+        true,
+        3);
+  }
+
+  /** A copy of the gated-GELU fixture with a word-level tokenizer over the toy tasks' words. */
+  static Path tinyT5WithTokenizer(Path dir) throws IOException {
+    Path fixture = Shared.fixture("t5/tiny-t5-gated-gelu-untied");
+    Files.createDirectories(dir);
+    for (String f : List.of("config.json", "model.safetensors")) {
+      Files.copy(fixture.resolve(f), dir.resolve(f));
+    }
+    Set<String> words =
+        new LinkedHashSet<>(List.of("a", "b", "c", "text", ":", "0", "1", "yes", "no"));
+    for (String[] list : List.of(ToyTasks.POS, ToyTasks.NEG, ToyTasks.SPORT, ToyTasks.FOOD)) {
+      words.addAll(List.of(list));
+    }
+    words.addAll(List.of("the", "this", "it", "was", "very", "and", "so"));
+    Files.writeString(dir.resolve("tokenizer.json"), wordLevelTokenizer(words));
+    return dir;
+  }
+
+  /** An HF tokenizer.json: ids 0 pad, 1 EOS, 2 unk, then the words; EOS appended like T5's. */
+  static String wordLevelTokenizer(Set<String> words) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode().put("version", "1.0");
+    root.putNull("truncation");
+    root.putNull("padding");
+    ArrayNode added = root.putArray("added_tokens");
+    String[] specials = {"<pad>", "</s>", "<unk>"};
+    for (int i = 0; i < specials.length; i++) {
+      added
+          .addObject()
+          .put("id", i)
+          .put("content", specials[i])
+          .put("single_word", false)
+          .put("lstrip", false)
+          .put("rstrip", false)
+          .put("normalized", false)
+          .put("special", true);
+    }
+    root.putNull("normalizer");
+    root.putObject("pre_tokenizer").put("type", "Whitespace");
+    ObjectNode post = root.putObject("post_processor").put("type", "TemplateProcessing");
+    ArrayNode single = post.putArray("single");
+    single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+    single.addObject().putObject("SpecialToken").put("id", "</s>").put("type_id", 0);
+    ArrayNode pair = post.putArray("pair");
+    pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+    pair.addObject().putObject("SpecialToken").put("id", "</s>").put("type_id", 0);
+    pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 0);
+    pair.addObject().putObject("SpecialToken").put("id", "</s>").put("type_id", 0);
+    ObjectNode eos = post.putObject("special_tokens").putObject("</s>").put("id", "</s>");
+    eos.putArray("ids").add(1);
+    eos.putArray("tokens").add("</s>");
+    root.putNull("decoder");
+    ObjectNode model = root.putObject("model").put("type", "WordLevel").put("unk_token", "<unk>");
+    ObjectNode vocab = model.putObject("vocab");
+    for (int i = 0; i < specials.length; i++) {
+      vocab.put(specials[i], i);
+    }
+    int id = specials.length;
+    for (String w : words) {
+      vocab.put(w, id++);
+    }
+    return root.toPrettyString();
+  }
+}
