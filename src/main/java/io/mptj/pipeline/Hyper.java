@@ -75,16 +75,16 @@ public record Hyper(
    * see README, measured on all-MiniLM-L6-v2.
    */
   public static Hyper defaults(String family, Stage stage) {
-    boolean t5 = family.equals("t5");
-    double lrTask = t5 ? (stage == Stage.ADAPT ? 0.4 : 0.3) : (stage == Stage.ADAPT ? 0.04 : 0.03);
+        boolean t5 = family.equals("t5");
+    double lrTask = stage == Stage.ADAPT ? 0.4 : 0.3;
     return new Hyper(
         t5 ? 100 : 20,
         1,
         t5 ? 2000 : 300,
         t5 ? 32 : 16,
-        t5 ? 0.3 : 0.03,
+        0.3,
         lrTask,
-        5e-3,
+        0.01,
         1e-5,
         t5 ? 500 : 30,
         Schedule.Kind.LINEAR,
