@@ -75,7 +75,7 @@ public record Hyper(
    * see README, measured on all-MiniLM-L6-v2.
    */
   public static Hyper defaults(String family, Stage stage) {
-        boolean t5 = family.equals("t5");
+    boolean t5 = family.equals("t5");
     double lrTask = stage == Stage.ADAPT ? 0.4 : 0.3;
     return new Hyper(
         t5 ? 100 : 20,
