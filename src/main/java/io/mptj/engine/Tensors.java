@@ -1,6 +1,8 @@
 package io.mptj.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 
 /** Small tensor utilities at the DJL boundary. */
@@ -18,6 +20,19 @@ public final class Tensors {
           "cannot assign " + source.getShape() + " to " + target.getShape());
     }
     target.set(new NDIndex("..."), source);
+  }
+
+  /**
+   * A detached copy of {@code a} (own storage, no gradient history) owned by {@code target},
+   * whatever manager {@code a} belongs to; nothing else is left behind.
+   */
+  public static NDArray copyTo(NDManager target, NDArray a) {
+    try (NDScope scope = new NDScope()) {
+      NDArray copy = a.stopGradient().duplicate();
+      NDScope.unregister(copy);
+      copy.attach(target);
+      return copy;
+    }
   }
 
   /** Overwrites a float32 tensor's values in place from a host array of the same size. */

@@ -3,6 +3,7 @@ package io.mptj.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Seeds;
 import io.mptj.prompt.MultitaskPrompt;
 import io.mptj.prompt.PeftAdapter;
 import io.mptj.prompt.PromptModule;
@@ -119,7 +120,8 @@ public final class Adaptation {
       case PT ->
           new SoftPrompt(
               m,
-              Models.vocabPrompt(ctx.backbone(), m, h.promptLength(), h.seed())
+              Models.vocabPrompt(
+                      ctx.backbone(), m, h.promptLength(), Seeds.derive(h.seed(), "pt-prompt", 0))
                   .expandDims(0)
                   .repeat(0, k));
       case SPOT -> new SoftPrompt(m, spotPrompt(from, m).expandDims(0).repeat(0, k));

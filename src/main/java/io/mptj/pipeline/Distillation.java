@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Seeds;
 import io.mptj.prompt.MultitaskPrompt;
 import io.mptj.prompt.PeftAdapter;
 import io.mptj.prompt.PromptInit;
@@ -80,10 +81,17 @@ public final class Distillation {
       NDArray shared =
           init.equals("teachers")
               ? teacherPrompts.raw().mean(new int[] {0})
-              : Models.vocabPrompt(ctx.backbone(), m, p, h.seed());
+              : Models.vocabPrompt(
+                  ctx.backbone(), m, p, Seeds.derive(h.seed(), "shared-prompt", 0));
       NDArray[] uv =
           PromptInit.unitTaskVectors(
-              m, k, p, ctx.backbone().hiddenSize(), h.rank(), 0.02, h.seed() + 1);
+              m,
+              k,
+              p,
+              ctx.backbone().hiddenSize(),
+              h.rank(),
+              0.02,
+              Seeds.derive(h.seed(), "task-vectors", 0));
       try (TaskModel teacher =
               Models.build(ctx.backbone(), teacherPrompts, teachers.tasks(), teacherHeads, hp, m);
           MultitaskPrompt student = new MultitaskPrompt(m, shared, uv[0], uv[1]);

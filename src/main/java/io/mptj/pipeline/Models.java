@@ -6,6 +6,7 @@ import io.mptj.backbone.Backbone;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.engine.Seeds;
 import io.mptj.prompt.PromptInit;
 import io.mptj.prompt.PromptModule;
 import io.mptj.task.Task;
@@ -45,7 +46,11 @@ public final class Models {
               prompts,
               heads != null
                   ? heads
-                  : TaskHeads.random(parent, classes(tasks), enc.hiddenSize(), h.seed() + 17),
+                  : TaskHeads.random(
+                      parent,
+                      classes(tasks),
+                      enc.hiddenSize(),
+                      Seeds.derive(h.seed(), "heads", tasks.size())),
               h.pooling(),
               regression(tasks));
       case Seq2SeqBackbone s2s -> new Seq2SeqTaskModel(s2s, prompts, outputs(s2s, tasks), h.topK());

@@ -10,6 +10,7 @@ import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.engine.Tensors;
 import io.mptj.prompt.PeftAdapter;
 import io.mptj.train.EncoderTaskModel;
 import io.mptj.train.TaskHeads;
@@ -68,8 +69,8 @@ public final class RunDir {
     meta.put("num_classes", Arrays.toString(heads.numClasses()));
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> t = new LinkedHashMap<>();
-      t.put("weight", heads.weight().stopGradient().duplicate());
-      t.put("bias", heads.bias().stopGradient().duplicate());
+      t.put("weight", Tensors.copyTo(m, heads.weight()));
+      t.put("bias", Tensors.copyTo(m, heads.bias()));
       Safetensors.write(file, t, meta);
     }
   }

@@ -77,7 +77,7 @@ final class Runs {
         h.batchSize(),
         h.evalEvery(),
         Math.max(32, h.batchSize() * 2),
-        0,
+        Math.max(10, h.steps() / 10),
         h.seed(),
         h.stochasticTasks(),
         new AdamW.Settings(lrs, 0.9, 0.999, 1e-8, h.weightDecay(), h.clipNorm()),

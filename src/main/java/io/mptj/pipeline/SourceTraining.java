@@ -1,6 +1,7 @@
 package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.engine.Seeds;
 import io.mptj.prompt.SoftPrompt;
 import io.mptj.task.Task;
 import io.mptj.train.Objective;
@@ -55,7 +56,12 @@ public final class SourceTraining {
     try (NDManager m = NDManager.newBaseManager();
         SoftPrompt prompt =
             SoftPrompt.single(
-                m, Models.vocabPrompt(ctx.backbone(), m, h.promptLength(), h.seed() + 1000L * i));
+                m,
+                Models.vocabPrompt(
+                    ctx.backbone(),
+                    m,
+                    h.promptLength(),
+                    Seeds.derive(h.seed(), "teacher-prompt", i)));
         TaskModel model = Models.build(ctx.backbone(), prompt, List.of(task), null, h, m)) {
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("command", "source");

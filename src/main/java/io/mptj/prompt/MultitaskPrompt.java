@@ -196,12 +196,7 @@ public final class MultitaskPrompt implements PromptModule {
   }
 
   private static NDArray detached(NDArray a, NDManager target) {
-    try (NDScope scope = new NDScope()) {
-      NDArray copy = a.stopGradient().duplicate();
-      NDScope.unregister(copy);
-      copy.attach(target);
-      return copy;
-    }
+    return io.mptj.engine.Tensors.copyTo(target, a);
   }
 
   @Override

@@ -157,9 +157,7 @@ public final class AdamW implements AutoCloseable {
   }
 
   private static NDArray copy(NDArray a, NDManager target) {
-    NDArray c = a.duplicate();
-    c.attach(target);
-    return c;
+    return io.mptj.engine.Tensors.copyTo(target, a);
   }
 
   @Override

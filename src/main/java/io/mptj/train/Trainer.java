@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.engine.Tensors;
 import io.mptj.prompt.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -358,7 +359,7 @@ public final class Trainer {
       deleteTree(tmp);
       Files.createDirectories(tmp);
       Map<String, NDArray> tensors = new LinkedHashMap<>(opt.state(m));
-      params.forEach(p -> tensors.put("param." + p.name(), p.array().duplicate()));
+      params.forEach(p -> tensors.put("param." + p.name(), Tensors.copyTo(m, p.array())));
       Safetensors.write(tmp.resolve("state.safetensors"), tensors, Map.of("format", "mptj"));
       if (state.best != null) {
         Map<String, NDArray> best = new LinkedHashMap<>();
@@ -403,6 +404,13 @@ public final class Trainer {
     State state = new State();
     Path dir = checkpointDir();
     if (!Files.isRegularFile(dir.resolve("trainer.json"))) {
+      try {
+        Files.deleteIfExists(
+            runDir.resolve(
+                LOG)); // a fresh start: lines of a run killed before its first checkpoint go
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot reset " + runDir.resolve(LOG), e);
+      }
       return state;
     }
     try (NDManager m = NDManager.newBaseManager();
