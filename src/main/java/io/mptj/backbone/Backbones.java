@@ -37,7 +37,7 @@ public final class Backbones {
     }
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir)) {
-      return loadDir(dir, spec);
+      return loadDir(dir, dir.toAbsolutePath().normalize().toString());
     }
     if (ModelHub.isRepoId(spec)) {
       ModelHub hub = ModelHub.fromSettings(null, false);
@@ -58,7 +58,7 @@ public final class Backbones {
   private static Backbone loadDir(Path dir, String id) {
     String type = modelType(dir);
     if (BERT_TYPES.contains(type)) {
-      return BertEncoder.load(dir);
+      return BertEncoder.load(dir, id);
     }
     if (T5_TYPES.contains(type)) {
       return T5Model.load(dir, id);

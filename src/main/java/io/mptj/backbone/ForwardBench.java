@@ -129,14 +129,11 @@ public final class ForwardBench {
   }
 
   private static List<MatmulProbe.Gemm> probeShapes(Backbone backbone, int rows) {
-    if (backbone instanceof BertEncoder bert) {
-      return bert.config().projectionGemms(rows, 1);
-    }
-    int d = backbone.hiddenSize();
-    return List.of(
-        new MatmulProbe.Gemm(rows, d, 3L * d),
-        new MatmulProbe.Gemm(rows, d, 4L * d),
-        new MatmulProbe.Gemm(rows, 4L * d, d));
+    return switch (backbone) {
+      case BertEncoder bert -> bert.config().projectionGemms(rows, 1);
+      case T5Model t5 -> t5.config().projectionGemms(rows);
+      default -> throw new IllegalArgumentException("no GEMM shapes for backbone " + backbone.id());
+    };
   }
 
   private static long[] randomIds(Backbone backbone, int n) {

@@ -59,11 +59,15 @@ final class AdaptCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Task> tasks = TrainingOptions.tasks(target.task != null ? target.task : target.tasks);
+    if (method == Adaptation.Method.PT && from != null) {
+      throw new IllegalArgumentException(
+          "--from is not used by --method pt (vanilla prompt tuning starts from the vocabulary)");
+    }
     if (shots < 0) {
       throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
     }
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.ADAPT, tasks, shots);
+      Hyper h = options.hyper(ctx, Stage.ADAPT);
       Map<String, Object> metrics = Adaptation.run(ctx, method, from, tasks, shots, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());

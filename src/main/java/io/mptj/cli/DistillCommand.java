@@ -6,7 +6,6 @@ import io.mptj.pipeline.Hyper;
 import io.mptj.pipeline.Stage;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -39,7 +38,7 @@ final class DistillCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--init must be vocab or teachers, got " + init);
     }
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.DISTILL, List.of(), 0);
+      Hyper h = options.hyper(ctx, Stage.DISTILL);
       Map<String, Object> metrics = Distillation.run(ctx, teachers, h, options.out, init);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());

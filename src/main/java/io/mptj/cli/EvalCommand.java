@@ -1,9 +1,6 @@
 package io.mptj.cli;
 
-import io.mptj.backbone.Backbones;
-import io.mptj.pipeline.Context;
 import io.mptj.pipeline.SavedRun;
-import io.mptj.task.DataDir;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,6 +37,9 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!split.equals("dev") && !split.equals("test")) {
+      throw new IllegalArgumentException("--split must be dev or test, got '" + split + "'");
+    }
     try (SavedRun saved = open(run, backbone, dataDir)) {
       Map<String, Map<String, Object>> results = saved.evaluate(split);
       Map<String, Object> line = new LinkedHashMap<>();
@@ -59,18 +59,6 @@ final class EvalCommand implements Callable<Integer> {
 
   /** Opens a saved run with its own backbone and data directory unless overridden. */
   static SavedRun open(Path run, String backbone, Path dataDir) {
-    Path data = dataDir != null ? dataDir : SavedRun.dataDirOf(run);
-    if (data == null || !data.toFile().isDirectory()) {
-      data = DataDir.resolve(dataDir);
-    }
-    Context ctx =
-        new Context(
-            Backbones.load(backbone != null ? backbone : SavedRun.backboneOf(run)), data, false);
-    try {
-      return SavedRun.open(run, ctx);
-    } catch (RuntimeException e) {
-      ctx.close();
-      throw e;
-    }
+    return SavedRun.open(run, backbone, dataDir);
   }
 }

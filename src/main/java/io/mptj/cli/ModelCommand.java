@@ -62,15 +62,17 @@ public final class ModelCommand {
     @Override
     public Integer call() throws Exception {
       Path root = ModelHub.fromSettings(null, false).localDir("x").getParent();
+      Map<String, Object> models = new LinkedHashMap<>();
       if (Files.isDirectory(root)) {
         try (Stream<Path> dirs = Files.list(root)) {
           dirs.filter(d -> Files.isRegularFile(d.resolve(".complete")))
               .sorted()
               .forEach(
-                  d ->
-                      System.out.println(d.getFileName().toString().replace("--", "/") + "\t" + d));
+                  d -> models.put(d.getFileName().toString().replace("--", "/"), d.toString()));
         }
       }
+      models.forEach((id, dir) -> System.out.println(id + "\t" + dir));
+      System.out.println(Json.line(Map.of("cache", root.toString(), "models", models)));
       return 0;
     }
   }

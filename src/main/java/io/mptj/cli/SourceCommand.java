@@ -33,7 +33,7 @@ final class SourceCommand implements Callable<Integer> {
   public Integer call() {
     List<Task> list = TrainingOptions.tasks(tasks);
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.SOURCE, list.subList(0, 1), 0);
+      Hyper h = options.hyper(ctx, Stage.SOURCE);
       Map<String, Object> results = SourceTraining.run(ctx, list, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());

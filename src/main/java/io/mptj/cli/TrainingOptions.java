@@ -137,32 +137,16 @@ final class TrainingOptions {
         pooling,
         evalEvery,
         noStochasticTasks ? Boolean.FALSE : null,
-        seed);
+        seed,
+        epochs);
   }
 
-  /** The stage's defaults for the backbone's family with the given flags applied. */
-  Hyper hyper(Context ctx, Stage stage, List<Task> tasks, int shots) {
-    Hyper h = overrides().apply(Hyper.defaults(ctx.backbone().family(), stage));
-    if (epochs == null) {
-      return h;
-    }
-    int s = stepsFor(ctx, tasks, shots, h.batchSize());
-    return new HyperOverrides(
-            null, null, s, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null)
-        .apply(h);
-  }
-
-  private int stepsFor(Context ctx, List<Task> tasks, int shots, int batch) {
-    if (steps != null) {
-      throw new IllegalArgumentException("give --steps or --epochs, not both");
-    }
-    long examples = 0;
-    for (Task t : tasks) {
-      int n = t.splits(ctx.dataDir()).train().size();
-      examples += shots > 0 ? Math.min(n, (long) shots * Math.max(1, t.labels().size())) : n;
-    }
-    return (int) Math.max(1, Math.ceil(epochs * examples / batch));
+  /**
+   * The stage's defaults for the backbone's family with the given flags applied; {@code --epochs}
+   * is turned into steps by each run over its own training data.
+   */
+  Hyper hyper(Context ctx, Stage stage) {
+    return overrides().apply(Hyper.defaults(ctx.backbone().family(), stage));
   }
 
   /** Parses a comma-separated task list. */

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 
 /** Small tensor utilities at the DJL boundary. */
 public final class Tensors {
@@ -33,6 +35,40 @@ public final class Tensors {
       copy.attach(target);
       return copy;
     }
+  }
+
+  /**
+   * Rows of {@code table} picked by index, differentiable and bitwise reproducible: with one row it
+   * is broadcast, otherwise gathered by a one-hot matrix product. (Advanced indexing would be
+   * shorter, but its backward on CPU accumulates repeated indices in a nondeterministic order, so
+   * two identical runs drift apart in the last bits and then visibly.)
+   *
+   * @param table (K, ...) e.g. per-task prompts
+   * @param ids (B) int64 row per example
+   * @return (B, ...) owned by {@code ids}' manager
+   */
+  public static NDArray rows(NDArray table, NDArray ids) {
+    NDManager step = ids.getManager();
+    Shape shape = table.getShape();
+    long b = ids.getShape().get(0);
+    long k = shape.get(0);
+    Shape out = new Shape(b).addAll(shape.slice(1));
+    NDArray picked;
+    if (k == 1) {
+      picked = table.broadcast(out); // (B, ...)
+    } else {
+      NDArray oneHot = ids.oneHot((int) k, DataType.FLOAT32); // (B, K)
+      picked = oneHot.matMul(table.reshape(k, -1)).reshape(out); // (B, ...)
+    }
+    if (picked.getManager() != step) {
+      picked.attach(step);
+    }
+    return picked;
+  }
+
+  /** Sets every element to zero in place (NaN and infinity included, unlike {@code x - x}). */
+  public static void zero(NDArray target) {
+    target.set(new NDIndex("..."), 0);
   }
 
   /** Overwrites a float32 tensor's values in place from a host array of the same size. */

@@ -71,7 +71,7 @@ public final class Adaptation {
       Path dir = out.resolve(Runs.slug(t.name()));
       all.put(
           t.name(),
-          Files.isRegularFile(dir.resolve(RunDir.METRICS))
+          RunDir.finished(dir)
               ? RunDir.readMap(dir.resolve(RunDir.METRICS))
               : single(ctx, method, from, t, shots, h, dir));
     }
@@ -83,7 +83,7 @@ public final class Adaptation {
     Runs.checkOut(out);
     try (NDManager m = NDManager.newBaseManager()) {
       PromptModule prompts = initialPrompts(ctx, method, from, 1, h, m);
-      Hyper hp = Distillation.withPromptLength(h, prompts.length());
+      Hyper hp = h.withPromptLength(prompts.length());
       try (TaskModel model = Models.build(ctx.backbone(), prompts, List.of(task), null, hp, m)) {
         List<PreparedTask> prepared = Runs.prepare(ctx, List.of(task), hp, shots);
         long params = model.taskParameterCount(0) + prompts.sharedParameterCount();
@@ -116,6 +116,9 @@ public final class Adaptation {
   /** The starting prompt module of a method for {@code k} target tasks. */
   static PromptModule initialPrompts(
       Context ctx, Method method, Path from, int k, Hyper h, NDManager m) {
+    if (from != null && method != Method.PT && Files.isRegularFile(from.resolve(RunDir.CONFIG))) {
+      Runs.requireCompatible(from, ctx, h);
+    }
     return switch (method) {
       case PT ->
           new SoftPrompt(
@@ -145,6 +148,15 @@ public final class Adaptation {
               + " holds several source prompts; pass one of them to --from, e.g. "
               + from.resolve(Distillation.readTeachers(from).dirs().getFirst().getFileName()));
     }
+    if (!PeftAdapter.readConfig(from)
+        .peftType()
+        .equals(io.mptj.prompt.AdapterConfig.PROMPT_TUNING)) {
+      throw new CheckpointException(
+          from
+              + " is not a vanilla prompt (its adapter is "
+              + PeftAdapter.readConfig(from).peftType()
+              + "); SPoT starts from one source task's run of ./mptj source, e.g. SOURCE_DIR/glue-MRPC");
+    }
     try (PromptModule p = PeftAdapter.load(from, m)) {
       return p.taskPrompt(m, 0);
     }
@@ -158,10 +170,10 @@ public final class Adaptation {
     Path jointDir = out.resolve("joint");
     int tau = tasks.size();
     try (NDManager m = NDManager.newBaseManager()) {
-      if (!Files.isRegularFile(jointDir.resolve(RunDir.METRICS))) {
+      if (!RunDir.finished(jointDir)) {
         Runs.checkOut(jointDir);
         PromptModule prompts = initialPrompts(ctx, Method.MPT, from, tau, h, m);
-        Hyper hp = Distillation.withPromptLength(h, prompts.length());
+        Hyper hp = h.withPromptLength(prompts.length());
         try (TaskModel model = Models.build(ctx.backbone(), prompts, tasks, null, hp, m)) {
           long[] perTask = new long[tau];
           for (int i = 0; i < tau; i++) {
@@ -180,12 +192,23 @@ public final class Adaptation {
               "RANDOM");
         }
       }
+      List<String> jointTasks = RunDir.tasks(jointDir);
+      List<String> asked = tasks.stream().map(Task::reference).toList();
+      if (!jointTasks.equals(asked)) {
+        throw new CheckpointException(
+            jointDir
+                + " was trained jointly on "
+                + jointTasks
+                + ", not on "
+                + asked
+                + "; give the same --tasks in the same order, or another --out");
+      }
       Map<String, Object> all = new LinkedHashMap<>();
       for (int i = 0; i < tau; i++) {
         Path dir = out.resolve(Runs.slug(tasks.get(i).name()));
         all.put(
             tasks.get(i).name(),
-            Files.isRegularFile(dir.resolve(RunDir.METRICS))
+            RunDir.finished(dir)
                 ? RunDir.readMap(dir.resolve(RunDir.METRICS))
                 : alone(ctx, jointDir, from, tasks, i, shots, h, dir, m));
       }
@@ -208,7 +231,7 @@ public final class Adaptation {
       MultitaskPrompt group = (MultitaskPrompt) joint;
       NDArray[] uv = group.taskVectors(m, i, 1);
       MultitaskPrompt prompts = new MultitaskPrompt(m, group.sharedPrompt(m), uv[0], uv[1], true);
-      Hyper hp = Distillation.withPromptLength(h, prompts.length());
+      Hyper hp = h.withPromptLength(prompts.length());
       TaskHeads heads =
           ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
               ? headOf(RunDir.loadHeads(jointDir, m), i, m)

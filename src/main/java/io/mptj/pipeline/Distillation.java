@@ -70,11 +70,12 @@ public final class Distillation {
       Context ctx, Path sourceDir, Hyper h, Path out, String init) {
     Runs.checkOut(out);
     Teachers teachers = readTeachers(sourceDir);
+    teachers.dirs().forEach(d -> Runs.requireCompatible(d, ctx, h));
     int k = teachers.tasks().size();
     try (NDManager m = NDManager.newBaseManager()) {
       SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
       int p = teacherPrompts.length();
-      Hyper hp = withPromptLength(h, p);
+      Hyper hp = h.withPromptLength(p);
       TaskHeads teacherHeads =
           ctx.backbone() instanceof EncoderBackbone ? stackHeads(m, teachers) : null;
       TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
@@ -124,29 +125,6 @@ public final class Distillation {
             "RANDOM");
       }
     }
-  }
-
-  static Hyper withPromptLength(Hyper h, int p) {
-    return new Hyper(
-        p,
-        h.rank(),
-        h.steps(),
-        h.batchSize(),
-        h.lrShared(),
-        h.lrTask(),
-        h.lrHead(),
-        h.weightDecay(),
-        h.warmupSteps(),
-        h.schedule(),
-        h.clipNorm(),
-        h.maxLength(),
-        h.lambda(),
-        h.temperature(),
-        h.topK(),
-        h.pooling(),
-        h.evalEvery(),
-        h.stochasticTasks(),
-        h.seed());
   }
 
   /** The teachers' prompts as one frozen (K, P, d) module. */

@@ -6,7 +6,6 @@ import io.mptj.report.RunRef;
 import io.mptj.report.StageRef;
 import io.mptj.task.Task;
 import io.mptj.task.TaskRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +94,7 @@ public final class Experiment {
 
   private void progress(String what, Path dir) {
     done++;
-    boolean skip = Files.isRegularFile(dir.resolve(RunDir.METRICS));
+    boolean skip = RunDir.finished(dir);
     System.err.printf(
         Locale.ROOT,
         "mptj experiment [%d/%d] %s%s%n",
@@ -135,11 +134,12 @@ public final class Experiment {
             + o.flags()
             + " --out "
             + dir);
+    List<Task> sources = tasks(spec.source().tasks());
     SourceTraining.run(
-        ctx,
-        tasks(spec.source().tasks()),
-        o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)),
-        dir);
+        ctx, sources, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)), dir);
+    for (Task t : sources) {
+      stages.add(new StageRef("source " + t.name(), dir.resolve(Runs.slug(t.name()))));
+    }
     return dir;
   }
 
@@ -157,7 +157,7 @@ public final class Experiment {
             + o.flags()
             + " --out "
             + dir);
-    if (!Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+    if (!RunDir.finished(dir)) {
       Distillation.run(
           ctx,
           source,
@@ -204,7 +204,7 @@ public final class Experiment {
             + o.flags()
             + " --out "
             + dir);
-    if (!Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+    if (!RunDir.finished(dir)) {
       Adaptation.run(ctx, m, from, List.of(t), shots, hyper(Stage.ADAPT, stage, seed), dir);
     }
     runs.add(new RunRef(label(m), t.name(), (int) seed, shots, dir));
@@ -214,9 +214,7 @@ public final class Experiment {
     Path dir = out.resolve("runs").resolve("full").resolve("mpt-star").resolve("seed-" + seed);
     List<Task> tasks = tasks(spec.targets().tasks());
     boolean finished =
-        tasks.stream()
-            .allMatch(
-                t -> Files.isRegularFile(dir.resolve(Runs.slug(t.name())).resolve(RunDir.METRICS)));
+        tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(Runs.slug(t.name()))));
     done++;
     System.err.printf(
         Locale.ROOT,

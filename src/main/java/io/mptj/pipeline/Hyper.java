@@ -2,6 +2,7 @@ package io.mptj.pipeline;
 
 import io.mptj.train.EncoderTaskModel;
 import io.mptj.train.Schedule;
+import java.util.List;
 
 /**
  * The resolved hyper-parameters of one training stage: the paper's settings for T5 and measured
@@ -27,6 +28,8 @@ import io.mptj.train.Schedule;
  * @param evalEvery dev evaluation interval in steps
  * @param stochasticTasks MPT's stochastic task sampling in multi-task batches
  * @param seed the run's seed (initialisations and batch order)
+ * @param epochs when positive, the run's length in epochs over its own training data (resolved into
+ *     {@code steps} by {@link #forTraining} once the data is known); 0 when {@code steps} was given
  */
 public record Hyper(
     int promptLength,
@@ -47,14 +50,18 @@ public record Hyper(
     EncoderTaskModel.Pooling pooling,
     int evalEvery,
     boolean stochasticTasks,
-    long seed) {
+    long seed,
+    double epochs) {
 
   public Hyper {
     check(promptLength > 0, "--prompt-length", promptLength);
     check(rank > 0, "--rank", rank);
     check(steps > 0, "--steps", steps);
     check(batchSize > 0, "--batch-size", batchSize);
-    check(lrShared > 0 && lrTask > 0 && lrHead > 0, "--lr", lrShared);
+    check(lrShared > 0, "--lr", lrShared);
+    check(lrTask > 0, "--lr-task", lrTask);
+    check(lrHead > 0, "--lr-head", lrHead);
+    check(epochs >= 0, "--epochs", epochs);
     check(weightDecay >= 0, "--weight-decay", weightDecay);
     check(warmupSteps >= 0, "--warmup", warmupSteps);
     check(maxLength > 0, "--max-length", maxLength);
@@ -96,6 +103,93 @@ public record Hyper(
         EncoderTaskModel.Pooling.MEAN,
         t5 ? 500 : 100,
         true,
-        1);
+        1,
+        0);
+  }
+
+  /**
+   * These settings with another prompt length (e.g. the length of the prompt a run starts from).
+   */
+  public Hyper withPromptLength(int p) {
+    return new Hyper(
+        p,
+        rank,
+        steps,
+        batchSize,
+        lrShared,
+        lrTask,
+        lrHead,
+        weightDecay,
+        warmupSteps,
+        schedule,
+        clipNorm,
+        maxLength,
+        lambda,
+        temperature,
+        topK,
+        pooling,
+        evalEvery,
+        stochasticTasks,
+        seed,
+        epochs);
+  }
+
+  /** These settings with {@code steps} optimizer steps. */
+  public Hyper withSteps(int s) {
+    return new Hyper(
+        promptLength,
+        rank,
+        s,
+        batchSize,
+        lrShared,
+        lrTask,
+        lrHead,
+        weightDecay,
+        warmupSteps,
+        schedule,
+        clipNorm,
+        maxLength,
+        lambda,
+        temperature,
+        topK,
+        pooling,
+        evalEvery,
+        stochasticTasks,
+        seed,
+        epochs);
+  }
+
+  /**
+   * The settings one run actually uses: {@code epochs} turned into steps over this run's own
+   * training examples, and warmup capped at half the run, so that the saved config is the effective
+   * one.
+   */
+  public Hyper forTraining(List<PreparedTask> tasks) {
+    int s = steps;
+    if (epochs > 0) {
+      long examples = tasks.stream().mapToLong(t -> t.train().size()).sum();
+      s = (int) Math.max(1, Math.ceil(epochs * examples / batchSize));
+    }
+    return new Hyper(
+        promptLength,
+        rank,
+        s,
+        batchSize,
+        lrShared,
+        lrTask,
+        lrHead,
+        weightDecay,
+        Math.min(warmupSteps, s / 2),
+        schedule,
+        clipNorm,
+        maxLength,
+        lambda,
+        temperature,
+        topK,
+        pooling,
+        evalEvery,
+        stochasticTasks,
+        seed,
+        epochs);
   }
 }

@@ -27,13 +27,22 @@ public record HyperOverrides(
     @JsonProperty("pooling") EncoderTaskModel.Pooling pooling,
     @JsonProperty("eval_every") Integer evalEvery,
     @JsonProperty("stochastic_tasks") Boolean stochasticTasks,
-    @JsonProperty("seed") Long seed) {
+    @JsonProperty("seed") Long seed,
+    @JsonProperty("epochs") Double epochs) {
 
   /** No overrides. */
   public static final HyperOverrides NONE =
       new HyperOverrides(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null);
+          null, null, null, null, null);
+
+  /** Checks that a run is not given both a step count and an epoch count. */
+  public HyperOverrides {
+    if (steps != null && epochs != null) {
+      throw new IllegalArgumentException(
+          "give steps or epochs, not both (--steps " + steps + ", --epochs " + epochs + ")");
+    }
+  }
 
   /** Applies the set fields to {@code d}. */
   public Hyper apply(Hyper d) {
@@ -56,7 +65,8 @@ public record HyperOverrides(
         or(pooling, d.pooling()),
         or(evalEvery, d.evalEvery()),
         or(stochasticTasks, d.stochasticTasks()),
-        or(seed, d.seed()));
+        or(seed, d.seed()),
+        epochs != null ? epochs : steps != null ? 0 : d.epochs());
   }
 
   /** These overrides, with {@code other}'s set fields taking precedence. */
@@ -67,7 +77,7 @@ public record HyperOverrides(
     return new HyperOverrides(
         or(other.promptLength, promptLength),
         or(other.rank, rank),
-        or(other.steps, steps),
+        other.steps != null ? other.steps : other.epochs != null ? null : steps,
         or(other.batchSize, batchSize),
         or(other.lr, lr),
         or(other.lrTask, lrTask),
@@ -83,7 +93,8 @@ public record HyperOverrides(
         or(other.pooling, pooling),
         or(other.evalEvery, evalEvery),
         or(other.stochasticTasks, stochasticTasks),
-        or(other.seed, seed));
+        or(other.seed, seed),
+        other.epochs != null ? other.epochs : other.steps != null ? null : epochs);
   }
 
   /** These overrides with a different seed. */
@@ -91,7 +102,7 @@ public record HyperOverrides(
     return then(
         new HyperOverrides(
             null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, s));
+            null, null, null, null, s, null));
   }
 
   /** The equivalent command-line flags, for the "reproduce" commands of a report. */
@@ -124,6 +135,7 @@ public record HyperOverrides(
       sb.append(" --no-stochastic-tasks");
     }
     flag(sb, "--seed", seed);
+    flag(sb, "--epochs", epochs);
     return sb.toString();
   }
 

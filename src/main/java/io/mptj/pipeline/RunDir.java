@@ -98,6 +98,11 @@ public final class RunDir {
     }
   }
 
+  /** Whether {@code dir} holds a finished run (its metrics.json is written last). */
+  public static boolean finished(Path dir) {
+    return Files.isRegularFile(dir.resolve(METRICS));
+  }
+
   /** The task order of a saved run. */
   public static List<String> tasks(Path dir) {
     return readJson(dir.resolve(TASKS), new TypeReference<List<String>>() {});

@@ -1,5 +1,6 @@
 package io.mptj.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.mptj.engine.CheckpointException;
 import io.mptj.prompt.Parameter;
 import io.mptj.task.FewShot;
@@ -40,18 +41,47 @@ final class Runs {
         throw new IllegalArgumentException(
             "task " + t.name() + " has no training examples in " + ctx.dataDir());
       }
-      int max =
-          Math.min(
-              Math.min(h.maxLength(), t.maxInputLength()),
-              ctx.backbone().maxPositions() - h.promptLength());
-      out.add(new PreparedTask(t, s, new Encoding(ctx.backbone(), t, i, max)));
+      out.add(
+          new PreparedTask(t, s, new Encoding(ctx.backbone(), t, i, maxInputLength(ctx, t, h))));
     }
     return out;
   }
 
+  /**
+   * Checks that a run this stage starts from (a teacher, a distillation run, a source prompt) was
+   * trained on the same backbone and, for encoders, with the same pooling, naming the run and both
+   * values.
+   */
+  static void requireCompatible(Path upstream, Context ctx, Hyper h) {
+    Map<String, Object> config = RunDir.readMap(upstream.resolve(RunDir.CONFIG));
+    Object backbone = config.get("backbone");
+    if (!ctx.backbone().id().equals(backbone)) {
+      throw new CheckpointException(
+          upstream
+              + " was trained on backbone "
+              + backbone
+              + ", this run uses "
+              + ctx.backbone().id()
+              + " (pass the same --backbone)");
+    }
+    Object hyper = config.get("hyper");
+    Object pooling = hyper instanceof Map<?, ?> m ? m.get("pooling") : null;
+    if (ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
+        && pooling != null
+        && !pooling.toString().equals(h.pooling().name())) {
+      throw new CheckpointException(
+          upstream
+              + " pooled with "
+              + pooling
+              + ", this run with "
+              + h.pooling()
+              + " (pass the same --pooling)");
+    }
+  }
+
   /** Refuses to overwrite a finished run; an unfinished one (checkpoint, no metrics) is resumed. */
   static boolean checkOut(Path dir) {
-    if (Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+    if (RunDir.finished(dir)) {
       throw new CheckpointException(
           dir + " already holds a finished run (metrics.json); choose another --out or remove it");
     }
@@ -105,16 +135,34 @@ final class Runs {
       long[] perTaskParams,
       long sharedParams,
       String init) {
+    Hyper hr = h.forTraining(tasks);
     Map<String, Object> cfg = new LinkedHashMap<>(config);
     cfg.put("backbone", ctx.backbone().id());
     cfg.put("data_dir", ctx.dataDir().toString());
     cfg.put("tasks", tasks.stream().map(t -> t.task().reference()).toList());
-    cfg.put("hyper", h);
+    cfg.put("hyper", hr);
+    TrainerConfig trainer = trainerConfig(hr, ctx.progress());
+    cfg.put(
+        "trainer",
+        Map.of(
+            "eval_batch_size",
+            trainer.evalBatchSize(),
+            "checkpoint_every",
+            trainer.checkpointEvery(),
+            "log_every",
+            trainer.logEvery(),
+            "optimizer",
+            "AdamW",
+            "betas",
+            List.of(0.9, 0.999),
+            "eps",
+            1e-8));
+    requireSameSettings(dir, cfg);
     RunDir.writeJson(dir.resolve(RunDir.CONFIG), cfg);
     long start = System.nanoTime();
     List<TrainSet> sets = tasks.stream().map(PreparedTask::trainSet).toList();
-    Trainer.Result r =
-        new Trainer(trainerConfig(h, ctx.progress()), dir).run(model, sets, objective);
+    Trainer.Result r = new Trainer(trainer, dir).run(model, sets, objective);
+    h = hr;
     double seconds = (System.nanoTime() - start) / 1e9;
     RunDir.saveModel(dir, model, tasks.stream().map(t -> t.task().reference()).toList(), init);
     Map<String, Object> metrics =
@@ -126,6 +174,55 @@ final class Runs {
     RunDir.writeJson(dir.resolve(RunDir.METRICS), metrics);
     return metrics;
   }
+
+  /**
+   * Refuses to resume an unfinished run under different settings: the checkpoint's parameters,
+   * moments and sampler state would continue a different run than {@code config} describes.
+   */
+  static void requireSameSettings(Path dir, Map<String, Object> config) {
+    Path saved = dir.resolve(RunDir.CONFIG);
+    if (!Files.isDirectory(dir.resolve(Trainer.CHECKPOINT)) || !Files.isRegularFile(saved)) {
+      return;
+    }
+    JsonNode before = RunDir.JSON.valueToTree(RunDir.readMap(saved));
+    JsonNode now = RunDir.JSON.valueToTree(config);
+    String diff = firstDifference(before, now, "");
+    if (diff != null) {
+      throw new CheckpointException(
+          dir
+              + " holds an unfinished run with other settings ("
+              + diff
+              + "); resume it with the same settings, or choose another --out");
+    }
+  }
+
+  /**
+   * The path of the first differing value between two config trees, ignoring paths like data_dir.
+   */
+  static String firstDifference(JsonNode a, JsonNode b, String path) {
+    if (a.isObject() && b.isObject()) {
+      java.util.Set<String> keys = new java.util.TreeSet<>();
+      a.fieldNames().forEachRemaining(keys::add);
+      b.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        if (VOLATILE.contains(k)) {
+          continue;
+        }
+        String d = firstDifference(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
+        if (d != null) {
+          return d;
+        }
+      }
+      return null;
+    }
+    boolean same =
+        a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) == 0
+            : a.equals(b);
+    return same ? null : path + ": " + a + " then, " + b + " now";
+  }
+
+  private static final java.util.Set<String> VOLATILE = java.util.Set.of("data_dir", "trainer");
 
   private static Map<String, Object> cfgSummary(Map<String, Object> config) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -141,6 +238,35 @@ final class Runs {
    * metrics.json for a model: for one task, its dev and test metrics with {@code score}; for
    * several, per-task entries under {@code tasks} and the mean score per split at the top.
    */
+  /**
+   * One split's metrics and {@code score} for a task, or null when the split has no labelled
+   * examples (an unlabelled test file, or a missing validation file).
+   */
+  static Map<String, Object> scoreSplit(TaskModel model, PreparedTask t, String split, int batch) {
+    List<Instance> xs = t.instances(split);
+    if (xs.isEmpty() || !t.examples(split).getFirst().labelled()) {
+      return null;
+    }
+    TrainSet.Scores s = t.score(xs, Trainer.predict(model, xs, batch, model.backbone().padId()));
+    Map<String, Object> m = new LinkedHashMap<>(s.metrics());
+    m.put("score", s.score());
+    return m;
+  }
+
+  /** Evaluation batch size for a run's batch size. */
+  static int evalBatch(Hyper h) {
+    return Math.max(32, h.batchSize() * 2);
+  }
+
+  /**
+   * Input token cap of a task: the run's, the task's own, and what the backbone's positions leave.
+   */
+  static int maxInputLength(Context ctx, Task t, Hyper h) {
+    return Math.min(
+        Math.min(h.maxLength(), t.maxInputLength()),
+        ctx.backbone().maxPositions() - h.promptLength());
+  }
+
   static Map<String, Object> evaluate(
       TaskModel model,
       List<PreparedTask> tasks,
@@ -148,7 +274,7 @@ final class Runs {
       long sharedParams,
       long backboneParams,
       Hyper h) {
-    int batch = Math.max(32, h.batchSize() * 2);
+    int batch = evalBatch(h);
     Map<String, Object> perTask = new LinkedHashMap<>();
     Map<String, List<Double>> means = new LinkedHashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -156,16 +282,11 @@ final class Runs {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("task", t.task().name());
       for (String split : List.of("dev", "test")) {
-        List<Instance> xs = t.instances(split);
-        if (xs.isEmpty() || !t.examples(split).getFirst().labelled()) {
-          continue;
+        Map<String, Object> m = scoreSplit(model, t, split, batch);
+        if (m != null) {
+          entry.put(split, m);
+          means.computeIfAbsent(split, k -> new ArrayList<>()).add((Double) m.get("score"));
         }
-        TrainSet.Scores s =
-            t.score(xs, Trainer.predict(model, xs, batch, model.backbone().padId()));
-        Map<String, Object> m = new LinkedHashMap<>(s.metrics());
-        m.put("score", s.score());
-        entry.put(split, m);
-        means.computeIfAbsent(split, k -> new ArrayList<>()).add(s.score());
       }
       entry.put("params", params(perTaskParams[i], sharedParams, backboneParams));
       perTask.put(t.task().name(), entry);
@@ -180,7 +301,13 @@ final class Runs {
             out.put(
                 split,
                 Map.of("score", scores.stream().mapToDouble(d -> d).average().orElse(Double.NaN))));
-    out.put("params", params(perTaskParams[0], sharedParams, backboneParams));
+    long meanPerTask = Math.round(java.util.Arrays.stream(perTaskParams).average().orElse(0));
+    out.put(
+        "params",
+        params(
+            meanPerTask,
+            sharedParams,
+            backboneParams)); // the mean over tasks; each task's under "tasks"
     return out;
   }
 

@@ -34,6 +34,7 @@ public final class SavedRun implements AutoCloseable {
   private final Hyper hyper;
   private final NDManager manager;
   private final TaskModel model;
+  private boolean ownsContext;
 
   private SavedRun(
       Path dir,
@@ -64,6 +65,31 @@ public final class SavedRun implements AutoCloseable {
   public static Path dataDirOf(Path dir) {
     Object d = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("data_dir");
     return d == null ? null : Path.of(d.toString());
+  }
+
+  /**
+   * Reloads a run with the backbone and data directory it was trained with, unless overridden (e.g.
+   * a local copy of the backbone, or the data on another machine); closing it closes the backbone.
+   */
+  public static SavedRun open(Path dir, String backboneOverride, Path dataDirOverride) {
+    Path data = dataDirOverride != null ? dataDirOverride : dataDirOf(dir);
+    if (data == null || !Files.isDirectory(data)) {
+      data = io.mptj.task.DataDir.resolve(dataDirOverride);
+    }
+    Context ctx =
+        new Context(
+            io.mptj.backbone.Backbones.load(
+                backboneOverride != null ? backboneOverride : backboneOf(dir)),
+            data,
+            false);
+    try {
+      SavedRun run = open(dir, ctx);
+      run.ownsContext = true;
+      return run;
+    } catch (RuntimeException e) {
+      ctx.close();
+      throw e;
+    }
   }
 
   /** Reloads a run on an already loaded backbone (which must be the one it was trained on). */
@@ -120,14 +146,16 @@ public final class SavedRun implements AutoCloseable {
     List<PreparedTask> prepared = Runs.prepare(ctx, tasks, hyper, 0);
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (PreparedTask t : prepared) {
-      List<Instance> xs = t.instances(split);
-      if (xs.isEmpty() || !t.examples(split).getFirst().labelled()) {
+      Map<String, Object> m = Runs.scoreSplit(model, t, split, Runs.evalBatch(hyper));
+      if (m == null) {
         throw new IllegalArgumentException(
-            "task " + t.task().name() + " has no labelled " + split + " examples");
+            "task "
+                + t.task().name()
+                + " has no labelled "
+                + split
+                + " examples in "
+                + ctx.dataDir());
       }
-      var scores = t.score(xs, Trainer.predict(model, xs, 64, ctx.backbone().padId()));
-      Map<String, Object> m = new LinkedHashMap<>(scores.metrics());
-      m.put("score", scores.score());
       out.put(t.task().name(), m);
     }
     record(split, out);
@@ -168,11 +196,7 @@ public final class SavedRun implements AutoCloseable {
   public List<Map<String, Object>> predict(String taskName, List<Map<String, String>> inputs) {
     int index = taskIndex(taskName);
     Task task = tasks.get(index);
-    int max =
-        Math.min(
-            Math.min(hyper.maxLength(), task.maxInputLength()),
-            ctx.backbone().maxPositions() - hyper.promptLength());
-    Encoding enc = new Encoding(ctx.backbone(), task, index, max);
+    Encoding enc = new Encoding(ctx.backbone(), task, index, Runs.maxInputLength(ctx, task, hyper));
     List<Instance> xs = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       xs.add(enc.instance(new Example("input:" + (i + 1), inputs.get(i), Label.NONE), i));
@@ -232,5 +256,8 @@ public final class SavedRun implements AutoCloseable {
   public void close() {
     model.close();
     manager.close();
+    if (ownsContext) {
+      ctx.close();
+    }
   }
 }

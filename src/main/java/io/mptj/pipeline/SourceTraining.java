@@ -31,12 +31,13 @@ public final class SourceTraining {
    */
   public static Map<String, Object> run(Context ctx, List<Task> tasks, Hyper h, Path out) {
     Map<String, Object> results = new LinkedHashMap<>();
-    Map<String, String> dirs = new LinkedHashMap<>();
+    Map<String, String> dirs = existingTeachers(ctx, h, out);
     for (int i = 0; i < tasks.size(); i++) {
       Task task = tasks.get(i);
       Path dir = out.resolve(Runs.slug(task.name()));
       dirs.put(task.reference(), dir.getFileName().toString());
-      if (Files.isRegularFile(dir.resolve(RunDir.METRICS))) {
+      if (RunDir.finished(dir)) {
+        Runs.requireCompatible(dir, ctx, h);
         results.put(task.name(), RunDir.readMap(dir.resolve(RunDir.METRICS)));
         continue;
       }
@@ -48,6 +49,35 @@ public final class SourceTraining {
     index.put("tasks", dirs);
     RunDir.writeJson(out.resolve(TEACHERS), index);
     return results;
+  }
+
+  /**
+   * Teachers already listed in {@code out}: kept, so that a later call adds tasks to the same
+   * index.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> existingTeachers(Context ctx, Hyper h, Path out) {
+    Path index = out.resolve(TEACHERS);
+    Map<String, String> dirs = new LinkedHashMap<>();
+    if (Files.isRegularFile(index)) {
+      Map<String, Object> json = RunDir.readMap(index);
+      if (!ctx.backbone().id().equals(json.get("backbone"))
+          || !Integer.valueOf(h.promptLength()).equals(json.get("prompt_length"))) {
+        throw new io.mptj.engine.CheckpointException(
+            index
+                + " lists teachers of backbone "
+                + json.get("backbone")
+                + " with prompt length "
+                + json.get("prompt_length")
+                + "; this run is "
+                + ctx.backbone().id()
+                + " with "
+                + h.promptLength()
+                + " (use another --out)");
+      }
+      dirs.putAll((Map<String, String>) json.getOrDefault("tasks", Map.of()));
+    }
+    return dirs;
   }
 
   private static Map<String, Object> trainOne(Context ctx, Task task, Hyper h, Path dir, int i) {

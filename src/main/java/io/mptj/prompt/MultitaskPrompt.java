@@ -3,6 +3,7 @@ package io.mptj.prompt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.mptj.engine.Tensors;
 import java.util.List;
 import java.util.Map;
 
@@ -107,11 +108,8 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public NDArray forward(NDArray taskIds) {
-    NDManager step = taskIds.getManager();
-    NDArray u = cols.get(taskIds); // (B, P, r)
-    u.attach(step);
-    NDArray v = rows.get(taskIds); // (B, r, d)
-    v.attach(step);
+    NDArray u = Tensors.rows(cols, taskIds); // (B, P, r)
+    NDArray v = Tensors.rows(rows, taskIds); // (B, r, d)
     NDArray w = u.matMul(v); // (B, P, d)
     return w.mul(shared); // (B, P, d)
   }

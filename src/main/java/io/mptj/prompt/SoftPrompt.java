@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.engine.Tensors;
 import java.util.List;
 import java.util.Map;
 
@@ -61,9 +62,7 @@ public final class SoftPrompt implements PromptModule {
 
   @Override
   public NDArray forward(NDArray taskIds) {
-    NDArray out = prompts.get(taskIds); // (B, P, d)
-    out.attach(taskIds.getManager());
-    return out;
+    return Tensors.rows(prompts, taskIds); // (B, P, d)
   }
 
   @Override

@@ -80,6 +80,10 @@ public final class AdamW implements AutoCloseable {
         grads.put(p.name(), p.array().getGradient());
       }
       double norm = globalNorm(grads);
+      if (!Double.isFinite(norm)) {
+        grads.values().forEach(io.mptj.engine.Tensors::zero); // skip the update, keep the moments
+        return norm;
+      }
       double clip =
           settings.clipNorm() > 0 && norm > settings.clipNorm()
               ? settings.clipNorm() / (norm + 1e-6)
@@ -88,7 +92,7 @@ public final class AdamW implements AutoCloseable {
       for (Parameter p : params) {
         update(p, grads.get(p.name()), clip, scale * settings.learningRates().get(p.group()));
       }
-      grads.values().forEach(g -> g.subi(g));
+      grads.values().forEach(io.mptj.engine.Tensors::zero);
       return norm;
     }
   }
@@ -121,8 +125,7 @@ public final class AdamW implements AutoCloseable {
   public void zeroGradients() {
     try (NDScope scope = new NDScope()) {
       for (Parameter p : params) {
-        NDArray g = p.array().getGradient();
-        g.subi(g);
+        io.mptj.engine.Tensors.zero(p.array().getGradient());
       }
     }
   }

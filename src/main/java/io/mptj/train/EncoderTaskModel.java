@@ -81,10 +81,20 @@ public final class EncoderTaskModel implements TaskModel {
   }
 
   private NDArray pool(NDArray h, NDArray tokenMask, int p) {
+    return pooling == Pooling.CLS
+        ? h.get(":, " + p + ", :")
+        : meanOverTokens(h, tokenMask, p); // (B, d)
+  }
+
+  /**
+   * The mean of the states of the input tokens, leaving out the prompt and padding.
+   *
+   * @param h (B, P + T, d) states
+   * @param tokenMask (B, T) 1 for tokens
+   * @return (B, d)
+   */
+  static NDArray meanOverTokens(NDArray h, NDArray tokenMask, int p) {
     NDArray tokens = h.get(":, " + p + ":, :"); // (B, T, d)
-    if (pooling == Pooling.CLS) {
-      return tokens.get(":, 0, :"); // (B, d)
-    }
     NDArray m = tokenMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, T, 1)
     NDArray sum = tokens.mul(m).sum(new int[] {1}); // (B, d)
     return sum.div(m.sum(new int[] {1}).maximum(1f)); // (B, d)

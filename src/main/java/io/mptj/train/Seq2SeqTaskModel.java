@@ -87,14 +87,9 @@ public final class Seq2SeqTaskModel implements TaskModel {
     Encoded enc = encode(batch);
     NDArray decoderIn = backbone.shiftRight(batch.labelIds()); // (B, S)
     Seq2SeqBackbone.DecoderOutput dec = backbone.decode(decoderIn, enc.hidden(), enc.mask());
-    NDArray pooled = meanPool(enc.hidden(), batch.mask(), prompts.length()); // (B, d)
+    NDArray pooled =
+        EncoderTaskModel.meanOverTokens(enc.hidden(), batch.mask(), prompts.length()); // (B, d)
     return new ModelOutput(dec.logits(), pooled, dec.lastHiddenState());
-  }
-
-  private static NDArray meanPool(NDArray h, NDArray tokenMask, int p) {
-    NDArray tokens = h.get(":, " + p + ":, :"); // (B, T, d)
-    NDArray m = tokenMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, T, 1)
-    return tokens.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1f)); // (B, d)
   }
 
   /** (B, S) float mask of target positions that count (labels not -100). */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.engine.Tensors;
 import io.mptj.prompt.Parameter;
 import java.util.List;
 import java.util.Random;
@@ -80,13 +81,9 @@ public final class TaskHeads implements AutoCloseable {
    *     manager
    */
   public NDArray forward(NDArray pooled, NDArray taskIds) {
-    NDManager step = pooled.getManager();
-    NDArray w = weight.get(taskIds); // (B, C, d)
-    w.attach(step);
-    NDArray b = bias.get(taskIds); // (B, C)
-    b.attach(step);
-    NDArray m = classMask.get(taskIds); // (B, C)
-    m.attach(step);
+    NDArray w = Tensors.rows(weight, taskIds); // (B, C, d)
+    NDArray b = Tensors.rows(bias, taskIds); // (B, C)
+    NDArray m = Tensors.rows(classMask, taskIds); // (B, C)
     NDArray logits = w.matMul(pooled.expandDims(2)).squeeze(2); // (B, C)
     return logits.add(b).add(m); // (B, C)
   }

@@ -45,8 +45,11 @@ public final class Trainer {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final int MAX_NON_FINITE = 10;
+
   private final TrainerConfig config;
   private final Path runDir;
+  private int nonFiniteInARow;
 
   /** A trainer writing its log and checkpoints under {@code runDir}. */
   public Trainer(TrainerConfig config, Path runDir) {
@@ -161,13 +164,10 @@ public final class Trainer {
       }
       double norm = opt.step(lrFactor);
       double total = loss.total().getFloat();
-      if (!Double.isFinite(total)) {
-        throw new IllegalStateException(
-            "training diverged: loss is "
-                + total
-                + " at step "
-                + opt.steps()
-                + "; lower the learning rate");
+      if (!Double.isFinite(total) || !Double.isFinite(norm)) {
+        recordNonFinite(instances, total, norm);
+      } else {
+        nonFiniteInARow = 0;
       }
       long tokens = instances.stream().mapToLong(i -> i.length() + model.prompts().length()).sum();
       double distill = loss.distill() == null ? Double.NaN : loss.distill().getFloat();
@@ -179,6 +179,37 @@ public final class Trainer {
           instances.size(),
           tokens,
           System.nanoTime() - t0);
+    }
+  }
+
+  /**
+   * Notes a step whose loss or gradient was not finite: its update was skipped (the optimizer
+   * leaves the parameters alone), and the batch is listed in {@code nonfinite.jsonl} to be looked
+   * at. Many in a row mean the run diverged.
+   */
+  private void recordNonFinite(List<Instance> instances, double loss, double norm) {
+    nonFiniteInARow++;
+    ObjectNode line = JSON.createObjectNode().put("loss", loss).put("grad_norm", norm);
+    var batch = line.putArray("batch");
+    instances.forEach(i -> batch.addObject().put("task", i.task()).put("index", i.index()));
+    try {
+      Files.createDirectories(runDir);
+      Files.writeString(
+          runDir.resolve("nonfinite.jsonl"),
+          line + "\n",
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (nonFiniteInARow >= MAX_NON_FINITE) {
+      throw new IllegalStateException(
+          "training diverged: "
+              + MAX_NON_FINITE
+              + " steps in a row had a non-finite loss or"
+              + " gradient (see "
+              + runDir.resolve("nonfinite.jsonl")
+              + "); lower the learning rate");
     }
   }
 
@@ -243,7 +274,7 @@ public final class Trainer {
           s.metrics().forEach(t::put);
         });
     log(line);
-    if (state.best == null || mean > state.bestScore) {
+    if (!Double.isNaN(mean) && (state.best == null || mean > state.bestScore)) {
       state.best = snapshot(params);
       state.bestScore = mean;
       state.bestStep = step;

@@ -79,7 +79,8 @@ class PipelineTest {
         d.pooling(),
         20,
         true,
-        7);
+        7,
+        0);
   }
 
   static JsonNode json(Path file) throws IOException {

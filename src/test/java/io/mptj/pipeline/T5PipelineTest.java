@@ -95,7 +95,8 @@ class T5PipelineTest {
         d.pooling(),
         6,
         true,
-        3);
+        3,
+        0);
   }
 
   /** A copy of the gated-GELU fixture with a word-level tokenizer over the toy tasks' words. */

@@ -170,13 +170,18 @@ public final class BertEncoder implements EncoderBackbone {
    * @throws CheckpointException naming the missing file, key or tensor, or the misshaped tensor
    */
   public static BertEncoder load(Path dir) {
+    return load(dir, dir.toString());
+  }
+
+  /** As {@link #load(Path)}, with the id runs record (e.g. a hub id, or the absolute path). */
+  public static BertEncoder load(Path dir, String id) {
     Path tokenizerJson = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerJson)) {
       throw new CheckpointException("no tokenizer.json in " + dir);
     }
     BertConfig config = BertConfig.fromFile(dir.resolve("config.json"));
     try (WeightSource weights = Safetensors.open(dir)) {
-      return fromWeights(dir.toString(), config, weights, TextTokenizer.fromFile(tokenizerJson));
+      return fromWeights(id, config, weights, TextTokenizer.fromFile(tokenizerJson));
     }
   }
 

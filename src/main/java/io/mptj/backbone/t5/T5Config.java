@@ -3,9 +3,11 @@ package io.mptj.backbone.t5;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.MatmulProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -145,6 +147,20 @@ public record T5Config(
     long attention =
         numLayers * 2 * l * l * inner + numDecoderLayers * (2 * s * s * inner + 2 * s * l * inner);
     return matmulFlops(encoderTokens, decoderTokens) + 2 * attention;
+  }
+
+  /**
+   * The projection GEMMs of one encoder block over {@code rows} positions, the shapes on which to
+   * measure the machine's matmul rate: fused Q/K/V, attention output, FFN in (both halves when
+   * gated) and FFN out.
+   */
+  public List<MatmulProbe.Gemm> projectionGemms(long rows) {
+    long inner = innerDim();
+    return List.of(
+        new MatmulProbe.Gemm(rows, dModel, 3 * inner),
+        new MatmulProbe.Gemm(rows, inner, dModel),
+        new MatmulProbe.Gemm(rows, dModel, (gatedActivation ? 2L : 1L) * dFf),
+        new MatmulProbe.Gemm(rows, dFf, dModel));
   }
 
   /** Reads {@code config.json} of an HF T5 model directory. */
