@@ -108,9 +108,17 @@ public record Hyper(
   }
 
   /**
-   * These settings with another prompt length (e.g. the length of the prompt a run starts from).
+   * These settings with the prompt length of the prompt a run starts from (a teacher, P*, a source
+   * prompt), saying so on standard error when it differs from the requested one.
    */
   public Hyper withPromptLength(int p) {
+    if (p != promptLength) {
+      System.err.println(
+          "mptj: prompt length "
+              + p
+              + " (that of the prompt this run starts from), not "
+              + promptLength);
+    }
     return new Hyper(
         p,
         rank,
