@@ -1,16 +1,11 @@
 package io.mptj.train;
 
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.mptj.engine.CheckpointException;
-import io.mptj.engine.Safetensors;
-import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
 import io.mptj.prompt.Parameter;
 import java.io.IOException;
@@ -30,7 +25,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * The training loop: sample a batch, compute the objective with gradients for the trainable tensors
  * only, AdamW step; evaluate on dev every N steps keeping the best parameters by the tasks' mean
- * score; checkpoint so that a killed run resumes and ends exactly as an uninterrupted one.
+ * score; log the losses and dev scores; checkpoint (through {@link Checkpoint}) so that a killed
+ * run resumes and ends exactly as an uninterrupted one.
  *
  * <p>Each step runs in its own sub-manager and {@link NDScope}: every native array it creates dies
  * with the step.
@@ -38,7 +34,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class Trainer {
 
   /** Checkpoint folder inside the run directory. */
-  public static final String CHECKPOINT = "checkpoint";
+  public static final String CHECKPOINT = Checkpoint.DIR;
 
   /** Log file inside the run directory. */
   public static final String LOG = "train_log.jsonl";
@@ -78,44 +74,46 @@ public final class Trainer {
         AdamW opt = new AdamW(root, params, config.optimizer())) {
       Sampler sampler =
           new Sampler(config.seed(), sizes(sets), config.batchSize(), config.stochasticTasks());
-      State state = restore(params, opt, sampler);
+      Checkpoint checkpoint = new Checkpoint(runDir, runDir.resolve(LOG));
+      Checkpoint.State state = checkpoint.restore(params, opt, sampler);
       long padId = model.backbone().padId();
       try (ProgressBar bar = progressBar(state.step)) {
         Window window = new Window();
         for (int step = state.step; step < config.steps(); step++) {
           List<Instance> batch = draw(sampler, sets);
-          StepStats s =
-              step(model, objective, opt, batch, root, padId, config.schedule().factor(step));
+          double lrFactor = config.schedule().factor(step);
+          StepStats s = step(model, objective, opt, batch, root, padId, lrFactor);
           window.add(s);
-          if ((step + 1) % config.logEvery() == 0 || step + 1 == config.steps()) {
-            log(window.line(step + 1, config.schedule().factor(step)));
-            state.lastLoss = window.meanLoss();
-            window = new Window();
-          }
-          if (bar != null) {
-            bar.stepTo(step + 1);
-            bar.setExtraMessage(
-                String.format(" loss %.4f  %.1f ex/s", s.loss, s.examplesPerSecond()));
-          }
-          boolean evalNow =
-              config.evalEvery() > 0
-                  && ((step + 1) % config.evalEvery() == 0 || step + 1 == config.steps());
-          if (evalNow) {
+          logIfDue(window, step + 1, lrFactor, state);
+          showProgress(bar, step + 1, s);
+          if (isEvalStep(step + 1)) {
             evaluateAndKeepBest(model, sets, params, state, step + 1, padId);
           }
-          if (evalNow
-              || (config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)) {
+          if (isEvalStep(step + 1) || isCheckpointStep(step + 1)) {
             state.step = step + 1;
-            checkpoint(params, opt, sampler, state);
+            checkpoint.write(params, opt, sampler, state);
           }
         }
       }
-      if (state.best != null) {
-        load(params, state.best);
-      }
-      int bestStep = state.best != null ? state.bestStep : config.steps();
-      return new Result(bestStep, state.bestScore, state.bestDev, state.lastLoss);
+      return finish(params, state);
     }
+  }
+
+  private boolean isEvalStep(int done) {
+    return config.evalEvery() > 0 && (done % config.evalEvery() == 0 || done == config.steps());
+  }
+
+  private boolean isCheckpointStep(int done) {
+    return config.checkpointEvery() > 0 && done % config.checkpointEvery() == 0;
+  }
+
+  /** Puts the best parameters back, when an evaluation kept some, and reports the run. */
+  private Result finish(List<Parameter> params, Checkpoint.State state) {
+    if (state.best == null) {
+      return new Result(config.steps(), state.bestScore, state.bestDev, state.lastLoss);
+    }
+    params.forEach(p -> Tensors.assign(p.array(), state.best.get(p.name())));
+    return new Result(state.bestStep, state.bestScore, state.bestDev, state.lastLoss);
   }
 
   private static int[] sizes(List<TrainSet> sets) {
@@ -255,25 +253,21 @@ public final class Trainer {
     return java.util.Arrays.asList(out);
   }
 
+  /**
+   * Scores the dev sets, logs the scores, and keeps a copy of the parameters when their mean score
+   * is the best so far.
+   */
   private void evaluateAndKeepBest(
       TaskModel model,
       List<TrainSet> sets,
       List<Parameter> params,
-      State state,
+      Checkpoint.State state,
       int step,
       long padId) {
     Map<String, TrainSet.Scores> dev = evaluate(model, sets, config.evalBatchSize(), padId);
     double mean =
         dev.values().stream().mapToDouble(TrainSet.Scores::score).average().orElse(Double.NaN);
-    ObjectNode line = JSON.createObjectNode().put("step", step).put("dev_score", mean);
-    ObjectNode per = line.putObject("dev");
-    dev.forEach(
-        (task, s) -> {
-          ObjectNode t = per.putObject(task);
-          t.put("score", s.score());
-          s.metrics().forEach(t::put);
-        });
-    log(line);
+    logDev(step, mean, dev);
     if (!Double.isNaN(mean) && (state.best == null || mean > state.bestScore)) {
       state.best = snapshot(params);
       state.bestScore = mean;
@@ -286,17 +280,6 @@ public final class Trainer {
     Map<String, float[]> out = new LinkedHashMap<>();
     params.forEach(p -> out.put(p.name(), p.array().toFloatArray()));
     return out;
-  }
-
-  private static void load(List<Parameter> params, Map<String, float[]> values) {
-    for (Parameter p : params) {
-      float[] v = values.get(p.name());
-      if (v == null || v.length != p.array().size()) {
-        throw new CheckpointException(
-            "checkpoint lacks parameter '" + p.name() + "' or its size differs");
-      }
-      io.mptj.engine.Tensors.assign(p.array(), v);
-    }
   }
 
   // ---- logging ----
@@ -322,6 +305,12 @@ public final class Trainer {
       n++;
     }
 
+    void clear() {
+      loss = task = distill = norm = 0;
+      examples = tokens = nanos = 0;
+      n = 0;
+    }
+
     double meanLoss() {
       return loss / Math.max(1, n);
     }
@@ -341,6 +330,30 @@ public final class Trainer {
           .put("examples_per_s", examples / secs)
           .put("tokens_per_s", tokens / secs);
     }
+  }
+
+  /**
+   * Every {@code logEvery} steps and at the last: logs the window's means, keeps its loss as the
+   * latest, and starts the window afresh.
+   */
+  private void logIfDue(Window window, int done, double lrFactor, Checkpoint.State state) {
+    if (done % config.logEvery() == 0 || done == config.steps()) {
+      log(window.line(done, lrFactor));
+      state.lastLoss = window.meanLoss();
+      window.clear();
+    }
+  }
+
+  private void logDev(int step, double mean, Map<String, TrainSet.Scores> dev) {
+    ObjectNode line = JSON.createObjectNode().put("step", step).put("dev_score", mean);
+    ObjectNode per = line.putObject("dev");
+    dev.forEach(
+        (task, s) -> {
+          ObjectNode t = per.putObject(task);
+          t.put("score", s.score());
+          s.metrics().forEach(t::put);
+        });
+    log(line);
   }
 
   private void log(ObjectNode line) {
@@ -371,176 +384,10 @@ public final class Trainer {
     return bar;
   }
 
-  // ---- checkpoints ----
-
-  private static final class State {
-    int step;
-    Map<String, float[]> best;
-    double bestScore = Double.NaN;
-    int bestStep;
-    Map<String, TrainSet.Scores> bestDev = Map.of();
-    double lastLoss = Double.NaN;
-  }
-
-  private void checkpoint(List<Parameter> params, AdamW opt, Sampler sampler, State state) {
-    Path tmp = runDir.resolve(CHECKPOINT + ".tmp");
-    Path dir = runDir.resolve(CHECKPOINT);
-    Path old = runDir.resolve(CHECKPOINT + ".old");
-    try (NDManager m = NDManager.newBaseManager()) {
-      deleteTree(tmp);
-      Files.createDirectories(tmp);
-      Map<String, NDArray> tensors = new LinkedHashMap<>(opt.state(m));
-      params.forEach(p -> tensors.put("param." + p.name(), Tensors.copyTo(m, p.array())));
-      Safetensors.write(tmp.resolve("state.safetensors"), tensors, Map.of("format", "mptj"));
-      if (state.best != null) {
-        Map<String, NDArray> best = new LinkedHashMap<>();
-        state.best.forEach((k, v) -> best.put("param." + k, m.create(v)));
-        Safetensors.write(tmp.resolve("best.safetensors"), best, Map.of("format", "mptj"));
-      }
-      Files.writeString(tmp.resolve("trainer.json"), trainerJson(sampler, state).toString());
-      deleteTree(old);
-      if (Files.exists(dir)) {
-        Files.move(dir, old);
-      }
-      Files.move(tmp, dir);
-      deleteTree(old);
-    } catch (IOException e) {
-      throw new CheckpointException(
-          "cannot write checkpoint in " + runDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private ObjectNode trainerJson(Sampler sampler, State state) {
-    ObjectNode o =
-        JSON.createObjectNode()
-            .put("step", state.step)
-            .put("batches", sampler.batches())
-            .put("best_step", state.bestStep)
-            .put("best_score", state.bestScore)
-            .put("last_loss", state.lastLoss);
-    var consumed = o.putArray("consumed");
-    for (long c : sampler.consumed()) {
-      consumed.add(c);
-    }
-    ObjectNode dev = o.putObject("best_dev");
-    state.bestDev.forEach(
-        (task, s) -> {
-          ObjectNode t = dev.putObject(task).put("score", s.score());
-          s.metrics().forEach(t::put);
-        });
-    return o;
-  }
-
-  private State restore(List<Parameter> params, AdamW opt, Sampler sampler) {
-    State state = new State();
-    Path dir = checkpointDir();
-    if (!Files.isRegularFile(dir.resolve("trainer.json"))) {
-      try {
-        Files.deleteIfExists(
-            runDir.resolve(
-                LOG)); // a fresh start: lines of a run killed before its first checkpoint go
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot reset " + runDir.resolve(LOG), e);
-      }
-      return state;
-    }
-    try (NDManager m = NDManager.newBaseManager();
-        SafetensorsFile f = SafetensorsFile.open(dir.resolve("state.safetensors"))) {
-      JsonNode j = JSON.readTree(dir.resolve("trainer.json").toFile());
-      Map<String, NDArray> tensors = new LinkedHashMap<>();
-      for (String name : f.names()) {
-        tensors.put(name, f.load(m, name));
-      }
-      Map<String, float[]> values = new LinkedHashMap<>();
-      params.forEach(
-          p -> values.put(p.name(), require(tensors, "param." + p.name(), dir).toFloatArray()));
-      load(params, values);
-      opt.load(tensors);
-      long[] consumed = new long[j.get("consumed").size()];
-      for (int i = 0; i < consumed.length; i++) {
-        consumed[i] = j.get("consumed").get(i).asLong();
-      }
-      sampler.restore(consumed, j.get("batches").asLong());
-      state.step = j.get("step").asInt();
-      state.lastLoss = j.path("last_loss").asDouble(Double.NaN);
-      if (Files.isRegularFile(dir.resolve("best.safetensors"))) {
-        try (SafetensorsFile b = SafetensorsFile.open(dir.resolve("best.safetensors"))) {
-          state.best = new LinkedHashMap<>();
-          for (Parameter p : params) {
-            state.best.put(p.name(), b.readFloats("param." + p.name()));
-          }
-        }
-        state.bestScore = j.get("best_score").asDouble();
-        state.bestStep = j.get("best_step").asInt();
-        state.bestDev = readDev(j.get("best_dev"));
-      }
-      truncateLog(state.step);
-      return state;
-    } catch (IOException e) {
-      throw new CheckpointException("cannot resume from " + dir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private Path checkpointDir() {
-    Path dir = runDir.resolve(CHECKPOINT);
-    Path old = runDir.resolve(CHECKPOINT + ".old");
-    return !Files.isDirectory(dir) && Files.isDirectory(old) ? old : dir;
-  }
-
-  private static NDArray require(Map<String, NDArray> tensors, String key, Path dir) {
-    NDArray a = tensors.get(key);
-    if (a == null) {
-      throw new CheckpointException(
-          dir + ": checkpoint lacks '" + key + "' (was it written by a different model?)");
-    }
-    return a;
-  }
-
-  private static Map<String, TrainSet.Scores> readDev(JsonNode dev) {
-    Map<String, TrainSet.Scores> out = new LinkedHashMap<>();
-    if (dev != null) {
-      dev.fields()
-          .forEachRemaining(
-              e -> {
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                e.getValue()
-                    .fields()
-                    .forEachRemaining(
-                        m -> {
-                          if (!m.getKey().equals("score")) {
-                            metrics.put(m.getKey(), m.getValue().asDouble());
-                          }
-                        });
-                out.put(
-                    e.getKey(), new TrainSet.Scores(metrics, e.getValue().get("score").asDouble()));
-              });
-    }
-    return out;
-  }
-
-  /** Drops log lines written after the checkpoint being resumed, so the log reads as one run. */
-  private void truncateLog(int step) throws IOException {
-    Path log = runDir.resolve(LOG);
-    if (!Files.isRegularFile(log)) {
-      return;
-    }
-    List<String> kept = new ArrayList<>();
-    for (String line : Files.readAllLines(log)) {
-      if (!line.isBlank() && JSON.readTree(line).path("step").asInt() <= step) {
-        kept.add(line);
-      }
-    }
-    Files.write(log, kept);
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
+  private static void showProgress(ProgressBar bar, int done, StepStats s) {
+    if (bar != null) {
+      bar.stepTo(done);
+      bar.setExtraMessage(String.format(" loss %.4f  %.1f ex/s", s.loss, s.examplesPerSecond()));
     }
   }
 }
