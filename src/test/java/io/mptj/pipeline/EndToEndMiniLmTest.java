@@ -39,7 +39,7 @@ class EndToEndMiniLmTest {
       Hyper adapt =
           new HyperOverrides(
                   10, null, 100, 16, null, null, null, null, 10, null, null, 64, null, null, null,
-                  null, 50, null, 1L, null)
+                  null, 0, null, 1L, null)
               .apply(Hyper.defaults("bert", Stage.ADAPT));
       Map<String, Object> m =
           Adaptation.run(
