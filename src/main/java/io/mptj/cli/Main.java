@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       AdaptCommand.class,
       EvalCommand.class,
       PredictCommand.class,
+      FoldCommand.class,
       DataCommand.class,
       ModelCommand.class,
       BenchCommand.class

@@ -257,7 +257,8 @@ public final class Adaptation {
     }
   }
 
-  private static TaskHeads headOf(TaskHeads all, int i, NDManager m) {
+  /** Task {@code i}'s head out of a set (which it closes). */
+  static TaskHeads headOf(TaskHeads all, int i, NDManager m) {
     int c = all.numClasses()[i];
     TaskHeads one =
         new TaskHeads(

@@ -63,7 +63,8 @@ public final class RunDir {
     writeJson(dir.resolve(TASKS), tasks);
   }
 
-  private static void saveHeads(Path file, TaskHeads heads) {
+  /** Writes task heads (K, C, d) with their class counts in the metadata. */
+  static void saveHeads(Path file, TaskHeads heads) {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "mptj");
     meta.put("num_classes", Arrays.toString(heads.numClasses()));

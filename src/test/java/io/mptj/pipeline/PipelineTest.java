@@ -237,6 +237,24 @@ class PipelineTest {
   }
 
   @Test
+  void aFoldedMptPromptIsAPlainPromptAdapterThatPredictsTheSame() throws IOException {
+    Path run = work.resolve("adapt-to-fold");
+    Map<String, Object> m =
+        Adaptation.run(
+            ctx, Adaptation.Method.MPT, distilled, List.of(target), 0, hyper(Stage.ADAPT, 20), run);
+    Path folded = work.resolve("folded");
+    Fold.run(run, null, folded);
+    assertEquals("PROMPT_TUNING", PeftAdapter.readConfig(folded).peftType());
+    assertArrayEquals(new long[] {4, 32}, PeftAdapter.shapes(folded).get("prompt_embeddings"));
+    try (SavedRun saved =
+        SavedRun.open(folded, new Context(ctx.backbone(), ctx.dataDir(), false))) {
+      Map<String, Object> test = saved.evaluate("test").get(target.name());
+      assertEquals(
+          ((Map<?, ?>) m.get("test")).get("accuracy"), test.get("accuracy"), "same predictions");
+    }
+  }
+
+  @Test
   void fewShotDrawsKExamplesPerClass() {
     List<PreparedTask> p = Runs.prepare(ctx, List.of(target), hyper(Stage.ADAPT, 10), 4);
     assertEquals(8, p.getFirst().train().size());
