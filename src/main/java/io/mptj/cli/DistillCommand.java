@@ -25,21 +25,11 @@ final class DistillCommand implements Callable<Integer> {
   @Option(names = "--teachers", required = true, description = "output directory of `mptj source`")
   Path teachers;
 
-  @Option(
-      names = "--init",
-      defaultValue = "vocab",
-      description =
-          "P* initialisation: vocab (sampled vocabulary, as the paper) or teachers (mean of the teacher prompts)")
-  String init;
-
   @Override
   public Integer call() {
-    if (!init.equals("vocab") && !init.equals("teachers")) {
-      throw new IllegalArgumentException("--init must be vocab or teachers, got " + init);
-    }
     try (Context ctx = options.context()) {
       Hyper h = options.hyper(ctx, Stage.DISTILL);
-      Map<String, Object> metrics = Distillation.run(ctx, teachers, h, options.out, init);
+      Map<String, Object> metrics = Distillation.run(ctx, teachers, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());
       line.putAll(Summaries.splitScores(metrics));

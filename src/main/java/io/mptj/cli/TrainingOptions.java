@@ -102,6 +102,12 @@ final class TrainingOptions {
   @Option(names = "--seed", description = "random seed (default 1)")
   Long seed;
 
+  @Option(
+      names = "--init",
+      description =
+          "initial prompt: vocab (sampled vocabulary, default), random, or for distill teachers (their mean)")
+  String init;
+
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
@@ -138,7 +144,8 @@ final class TrainingOptions {
         evalEvery,
         noStochasticTasks ? Boolean.FALSE : null,
         seed,
-        epochs);
+        epochs,
+        init);
   }
 
   /**

@@ -123,8 +123,12 @@ public final class Adaptation {
       case PT ->
           new SoftPrompt(
               m,
-              Models.vocabPrompt(
-                      ctx.backbone(), m, h.promptLength(), Seeds.derive(h.seed(), "pt-prompt", 0))
+              Models.initialPrompt(
+                      ctx.backbone(),
+                      m,
+                      h.promptLength(),
+                      h.init(),
+                      Seeds.derive(h.seed(), "pt-prompt", 0))
                   .expandDims(0)
                   .repeat(0, k));
       case SPOT -> new SoftPrompt(m, spotPrompt(from, m).expandDims(0).repeat(0, k));

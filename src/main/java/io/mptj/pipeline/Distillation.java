@@ -61,13 +61,10 @@ public final class Distillation {
   }
 
   /**
-   * Distils the teachers of {@code sourceDir} into an MPT adapter in {@code out}.
-   *
-   * @param init {@code vocab} (the paper: sampled vocabulary) or {@code teachers} (mean of the
-   *     teacher prompts)
+   * Distils the teachers of {@code sourceDir} into an MPT adapter in {@code out}. P* starts as
+   * {@link Hyper#init}: sampled vocabulary (the paper), random, or the teachers' mean.
    */
-  public static Map<String, Object> run(
-      Context ctx, Path sourceDir, Hyper h, Path out, String init) {
+  public static Map<String, Object> run(Context ctx, Path sourceDir, Hyper h, Path out) {
     Runs.checkOut(out);
     Teachers teachers = readTeachers(sourceDir);
     teachers.dirs().forEach(d -> Runs.requireCompatible(d, ctx, h));
@@ -80,10 +77,10 @@ public final class Distillation {
           ctx.backbone() instanceof EncoderBackbone ? stackHeads(m, teachers) : null;
       TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
       NDArray shared =
-          init.equals("teachers")
+          h.init().equals("teachers")
               ? teacherPrompts.raw().mean(new int[] {0})
-              : Models.vocabPrompt(
-                  ctx.backbone(), m, p, Seeds.derive(h.seed(), "shared-prompt", 0));
+              : Models.initialPrompt(
+                  ctx.backbone(), m, p, h.init(), Seeds.derive(h.seed(), "shared-prompt", 0));
       NDArray[] uv =
           PromptInit.unitTaskVectors(
               m,
@@ -107,7 +104,7 @@ public final class Distillation {
         config.put("method", "mpt");
         config.put("seed", h.seed());
         config.put("teachers", sourceDir.toAbsolutePath().toString());
-        config.put("init", init);
+        config.put("init", h.init());
         long[] perTask = new long[k];
         for (int i = 0; i < k; i++) {
           perTask[i] = model.taskParameterCount(i);

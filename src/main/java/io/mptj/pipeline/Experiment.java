@@ -146,24 +146,14 @@ public final class Experiment {
   private Path distill(Path source) {
     Path dir = out.resolve("distill");
     long seed = spec.seeds().getFirst();
-    HyperOverrides o = overrides(spec.distill().hyper(), seed);
+    HyperOverrides o =
+        overrides(spec.distill().hyper(), seed).then(HyperOverrides.init(spec.distill().init()));
     progress("distillation", dir);
     commands.add(
-        String.format(base(), "distill")
-            + " --teachers "
-            + source
-            + " --init "
-            + spec.distill().init()
-            + o.flags()
-            + " --out "
-            + dir);
+        String.format(base(), "distill") + " --teachers " + source + o.flags() + " --out " + dir);
     if (!RunDir.finished(dir)) {
       Distillation.run(
-          ctx,
-          source,
-          hyper(Stage.DISTILL, spec.distill().hyper(), seed),
-          dir,
-          spec.distill().init());
+          ctx, source, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.DISTILL)), dir);
     }
     stages.add(new StageRef("distill", dir));
     return dir;

@@ -28,6 +28,9 @@ import java.util.List;
  * @param evalEvery dev evaluation interval in steps
  * @param stochasticTasks MPT's stochastic task sampling in multi-task batches
  * @param seed the run's seed (initialisations and batch order)
+ * @param init initial prompt: {@code vocab} (sampled vocabulary embeddings, the paper's), {@code
+ *     random} (uniform in [-0.5, 0.5], Lester et al.'s random init) or, for distillation, {@code
+ *     teachers} (the teachers' mean)
  * @param epochs when positive, the run's length in epochs over its own training data (resolved into
  *     {@code steps} by {@link #forTraining} once the data is known); 0 when {@code steps} was given
  */
@@ -51,7 +54,8 @@ public record Hyper(
     int evalEvery,
     boolean stochasticTasks,
     long seed,
-    double epochs) {
+    double epochs,
+    String init) {
 
   public Hyper {
     check(promptLength > 0, "--prompt-length", promptLength);
@@ -62,6 +66,7 @@ public record Hyper(
     check(lrTask > 0, "--lr-task", lrTask);
     check(lrHead > 0, "--lr-head", lrHead);
     check(epochs >= 0, "--epochs", epochs);
+    check(List.of("vocab", "random", "teachers").contains(init), "--init", init);
     check(weightDecay >= 0, "--weight-decay", weightDecay);
     check(warmupSteps >= 0, "--warmup", warmupSteps);
     check(maxLength > 0, "--max-length", maxLength);
@@ -104,7 +109,8 @@ public record Hyper(
         t5 ? 500 : 100,
         true,
         1,
-        0);
+        0,
+        "vocab");
   }
 
   /**
@@ -139,7 +145,8 @@ public record Hyper(
         evalEvery,
         stochasticTasks,
         seed,
-        epochs);
+        epochs,
+        init);
   }
 
   /** These settings with {@code steps} optimizer steps. */
@@ -164,7 +171,8 @@ public record Hyper(
         evalEvery,
         stochasticTasks,
         seed,
-        epochs);
+        epochs,
+        init);
   }
 
   /**
@@ -198,6 +206,7 @@ public record Hyper(
         evalEvery,
         stochasticTasks,
         seed,
-        epochs);
+        epochs,
+        init);
   }
 }

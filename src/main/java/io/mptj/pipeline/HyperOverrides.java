@@ -28,13 +28,14 @@ public record HyperOverrides(
     @JsonProperty("eval_every") Integer evalEvery,
     @JsonProperty("stochastic_tasks") Boolean stochasticTasks,
     @JsonProperty("seed") Long seed,
-    @JsonProperty("epochs") Double epochs) {
+    @JsonProperty("epochs") Double epochs,
+    @JsonProperty("init") String init) {
 
   /** No overrides. */
   public static final HyperOverrides NONE =
       new HyperOverrides(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null);
+          null, null, null, null, null, null);
 
   /** Checks that a run is not given both a step count and an epoch count. */
   public HyperOverrides {
@@ -66,7 +67,8 @@ public record HyperOverrides(
         or(evalEvery, d.evalEvery()),
         or(stochasticTasks, d.stochasticTasks()),
         or(seed, d.seed()),
-        epochs != null ? epochs : steps != null ? 0 : d.epochs());
+        epochs != null ? epochs : steps != null ? 0 : d.epochs(),
+        or(init, d.init()));
   }
 
   /** These overrides, with {@code other}'s set fields taking precedence. */
@@ -94,7 +96,15 @@ public record HyperOverrides(
         or(other.evalEvery, evalEvery),
         or(other.stochasticTasks, stochasticTasks),
         or(other.seed, seed),
-        other.epochs != null ? other.epochs : other.steps != null ? null : epochs);
+        other.epochs != null ? other.epochs : other.steps != null ? null : epochs,
+        or(other.init, init));
+  }
+
+  /** Only an initialisation choice. */
+  public static HyperOverrides init(String init) {
+    return new HyperOverrides(
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null, init);
   }
 
   /** These overrides with a different seed. */
@@ -102,7 +112,7 @@ public record HyperOverrides(
     return then(
         new HyperOverrides(
             null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-            null, null, null, null, s, null));
+            null, null, null, null, s, null, null));
   }
 
   /** The equivalent command-line flags, for the "reproduce" commands of a report. */
@@ -136,6 +146,7 @@ public record HyperOverrides(
     }
     flag(sb, "--seed", seed);
     flag(sb, "--epochs", epochs);
+    flag(sb, "--init", init);
     return sb.toString();
   }
 

@@ -101,6 +101,21 @@ public final class Models {
         : v > 7000 ? new int[] {1996, 6996} : new int[] {0, v};
   }
 
+  /**
+   * A fresh (P, d) prompt: {@code vocab} samples vocabulary embeddings, {@code random} draws
+   * uniformly from [-0.5, 0.5] (Lester et al.'s random initialisation).
+   */
+  public static NDArray initialPrompt(
+      Backbone backbone, NDManager m, int length, String init, long seed) {
+    return switch (init) {
+      case "vocab" -> vocabPrompt(backbone, m, length, seed);
+      case "random" -> PromptInit.uniform(m, length, backbone.hiddenSize(), 0.5, seed);
+      default ->
+          throw new IllegalArgumentException(
+              "--init " + init + " applies to distillation only; use vocab or random");
+    };
+  }
+
   /** A (P, d) prompt initialised from sampled vocabulary embeddings. */
   public static NDArray vocabPrompt(Backbone backbone, NDManager m, int length, long seed) {
     int[] range = vocabRange(backbone);

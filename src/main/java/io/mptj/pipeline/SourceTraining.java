@@ -87,10 +87,11 @@ public final class SourceTraining {
         SoftPrompt prompt =
             SoftPrompt.single(
                 m,
-                Models.vocabPrompt(
+                Models.initialPrompt(
                     ctx.backbone(),
                     m,
                     h.promptLength(),
+                    h.init(),
                     Seeds.derive(h.seed(), "teacher-prompt", i)));
         TaskModel model = Models.build(ctx.backbone(), prompt, List.of(task), null, h, m)) {
       Map<String, Object> config = new LinkedHashMap<>();

@@ -32,14 +32,14 @@ class EndToEndMiniLmTest {
       Hyper base =
           new HyperOverrides(
                   10, null, 30, 16, null, null, null, null, 5, null, null, 64, null, null, null,
-                  null, 30, null, 1L, null)
+                  null, 30, null, 1L, null, null)
               .apply(Hyper.defaults("bert", Stage.SOURCE));
       SourceTraining.run(ctx, List.of(source), base, work.resolve("source"));
-      Distillation.run(ctx, work.resolve("source"), base, work.resolve("distill"), "vocab");
+      Distillation.run(ctx, work.resolve("source"), base, work.resolve("distill"));
       Hyper adapt =
           new HyperOverrides(
                   10, null, 100, 16, null, null, null, null, 10, null, null, 64, null, null, null,
-                  null, 0, null, 1L, null)
+                  null, 0, null, 1L, null, null)
               .apply(Hyper.defaults("bert", Stage.ADAPT));
       Map<String, Object> m =
           Adaptation.run(
@@ -52,7 +52,9 @@ class EndToEndMiniLmTest {
               work.resolve("sst2"));
       double accuracy = ((Number) ((Map<?, ?>) m.get("test")).get("accuracy")).doubleValue();
       double majority = majority(target.splits(data).test());
-      System.out.printf("SST-2 test accuracy %.1f%% after 100 steps; majority class %.1f%%%n", accuracy, majority);
+      System.out.printf(
+          "SST-2 test accuracy %.1f%% after 100 steps; majority class %.1f%%%n",
+          accuracy, majority);
       assertTrue(
           accuracy > majority + 5,
           "SST-2 test accuracy " + accuracy + " vs majority class " + majority);

@@ -50,7 +50,7 @@ class PipelineTest {
     source = work.resolve("source");
     SourceTraining.run(ctx, List.of(sentiment, topic), hyper(Stage.SOURCE, 60), source);
     distilled = work.resolve("distill");
-    Distillation.run(ctx, source, hyper(Stage.DISTILL, 60), distilled, "vocab");
+    Distillation.run(ctx, source, hyper(Stage.DISTILL, 60), distilled);
   }
 
   @AfterAll
@@ -80,7 +80,8 @@ class PipelineTest {
         20,
         true,
         7,
-        0);
+        0,
+        "vocab");
   }
 
   static JsonNode json(Path file) throws IOException {

@@ -46,7 +46,7 @@ class T5PipelineTest {
       Path source = work.resolve("source");
       SourceTraining.run(ctx, List.of(a, b), hyper(Stage.SOURCE, 12), source);
       Path distill = work.resolve("distill");
-      Distillation.run(ctx, source, hyper(Stage.DISTILL, 12), distill, "teachers");
+      Distillation.run(ctx, source, hyper(Stage.DISTILL, 12, "teachers"), distill);
       assertTrue(Files.readString(distill.resolve("train_log.jsonl")).contains("distill_loss"));
       assertArrayEquals(new long[] {2, 1, 64}, PeftAdapter.shapes(distill).get("prefix_task_rows"));
       assertEquals("SEQ_2_SEQ_LM", PeftAdapter.readConfig(distill).taskType());
@@ -75,6 +75,10 @@ class T5PipelineTest {
   }
 
   static Hyper hyper(Stage stage, int steps) {
+    return hyper(stage, steps, "vocab");
+  }
+
+  static Hyper hyper(Stage stage, int steps, String init) {
     Hyper d = Hyper.defaults("t5", stage);
     return new Hyper(
         5,
@@ -96,7 +100,8 @@ class T5PipelineTest {
         6,
         true,
         3,
-        0);
+        0,
+        init);
   }
 
   /** A copy of the gated-GELU fixture with a word-level tokenizer over the toy tasks' words. */
