@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PredictCommand.class,
       FoldCommand.class,
+      ServeCommand.class,
       DataCommand.class,
       ModelCommand.class,
       BenchCommand.class

@@ -256,6 +256,64 @@ class PipelineTest {
   }
 
   @Test
+  void theServerBatchesConcurrentRequestsAndAnswersLikePredict() throws Exception {
+    Path run = work.resolve("adapt-to-serve");
+    Adaptation.run(
+        ctx, Adaptation.Method.PT, null, List.of(target), 0, hyper(Stage.ADAPT, 10), run);
+    try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
+        io.mptj.serve.PromptServer server =
+            new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, 64)) {
+      List<String> texts =
+          List.of("good fine nice", "bad awful sad", "love happy great", "hate ugly poor");
+      var client = java.net.http.HttpClient.newHttpClient();
+      var answers = new java.util.concurrent.ConcurrentHashMap<String, String>();
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (String text : texts) {
+          pool.submit(
+              () -> {
+                String body =
+                    "{\"task\": \""
+                        + target.name()
+                        + "\", \"inputs\": [{\"text\": \""
+                        + text
+                        + "\"}]}";
+                var req =
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + server.port() + "/predict"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                        .build();
+                var resp = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+                answers.put(
+                    text,
+                    new ObjectMapper()
+                        .readTree(resp.body())
+                        .get("predictions")
+                        .get(0)
+                        .get("label")
+                        .asText());
+                return null;
+              });
+        }
+      }
+      for (String text : texts) {
+        Object direct = saved.predict(null, List.of(Map.of("text", text))).getFirst().get("label");
+        assertEquals(direct, answers.get(text), text);
+      }
+      var bad =
+          client.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + server.port() + "/predict"))
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString(
+                          "{\"task\": \"nope\", \"inputs\": []}"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(400, bad.statusCode());
+      assertTrue(bad.body().contains("unknown task nope"), bad.body());
+    }
+  }
+
+  @Test
   void fewShotDrawsKExamplesPerClass() {
     List<PreparedTask> p = Runs.prepare(ctx, List.of(target), hyper(Stage.ADAPT, 10), 4);
     assertEquals(8, p.getFirst().train().size());
