@@ -17,8 +17,11 @@ import java.util.Arrays;
 /**
  * Reads a text file line by line as strict UTF-8 (a byte-order mark at the start is dropped), with
  * 1-based line numbers. Lines end at {@code \n}, {@code \r\n} or {@code \r}, as in Python's
- * universal-newline mode that the reference loaders use. Blank lines at the end of a file are
- * ignored; an empty file is an error.
+ * universal-newline mode that the reference loaders use. Empty lines at the end of a file are
+ * ignored (so a final newline, or a few, end the file quietly); an empty line elsewhere is passed
+ * on as {@code ""}. Only a line with no characters at all is empty: a line of whitespace, such as a
+ * TSV row of empty fields ({@code "\t\t\t"}), is a row and passed on as written. An empty file is
+ * an error.
  */
 final class TextLines {
   private TextLines() {}
@@ -29,28 +32,28 @@ final class TextLines {
     void accept(String line, long number);
   }
 
-  /** Calls {@code consumer} for every line but trailing blank ones. */
+  /** Calls {@code consumer} for every line but trailing empty ones. */
   static void forEach(Path file, LineConsumer consumer) {
     try (InputStream in = Files.newInputStream(file)) {
       var lines = new Lines(in, file);
-      long blanks = 0;
+      long empties = 0;
       String line;
       while ((line = lines.next()) != null) {
         long number = lines.number;
         if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
           line = line.substring(1);
         }
-        if (line.isBlank()) {
-          blanks++;
+        if (line.isEmpty()) {
+          empties++;
           continue;
         }
-        for (long b = blanks; b > 0; b--) {
+        for (long b = empties; b > 0; b--) {
           consumer.accept("", number - b);
         }
-        blanks = 0;
+        empties = 0;
         consumer.accept(line, number);
       }
-      if (lines.number == blanks) {
+      if (lines.number == empties) {
         throw DataException.inFile(file, "file is empty");
       }
     } catch (IOException e) {
