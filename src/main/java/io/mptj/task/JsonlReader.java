@@ -1,6 +1,7 @@
 package io.mptj.task;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
@@ -11,12 +12,15 @@ import java.util.function.Consumer;
 /**
  * Reads JSON Lines files (one JSON object per line), the format of SuperGLUE, SciTail's {@code
  * snli_format} and WinoGrande. A line may yield several examples (MultiRC: one per answer option;
- * ReCoRD: one per query). See https://jsonlines.org and the SuperGLUE data README.
+ * ReCoRD: one per query). See https://jsonlines.org and the SuperGLUE data README. Anything after
+ * the object on its line (a second object, stray text) is an error, as in Python's {@code
+ * json.loads} that the reference loaders call per line.
  */
 final class JsonlReader {
   private JsonlReader() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Turns one line's object into examples, passed to {@code out}. */
   @FunctionalInterface

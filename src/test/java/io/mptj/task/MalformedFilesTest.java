@@ -117,6 +117,15 @@ class MalformedFilesTest {
   }
 
   @Test
+  void jsonlWithTrailingContentAfterTheObject() {
+    String cb = "{\"premise\": \"A\", \"hypothesis\": \"B\", \"label\": \"neutral\", \"idx\": 0}";
+    write(data, "superglue/CB/train.jsonl", cb, cb + " {\"idx\": 1}");
+    assertMentions(error("superglue/CB"), "train.jsonl:2:", "not valid JSON", "Trailing token");
+    write(data, "superglue/CB/train.jsonl", cb + " 7", cb);
+    assertMentions(error("superglue/CB"), "train.jsonl:1:", "not valid JSON");
+  }
+
+  @Test
   void jsonlWithAMissingOrMistypedField() {
     write(
         data,
