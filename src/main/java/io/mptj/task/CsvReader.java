@@ -1,11 +1,18 @@
 package io.mptj.task;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +21,10 @@ import java.util.Map;
  * fields may be enclosed in double quotes, a doubled quote inside one stands for a quote, and a
  * quoted field may span lines. This is the format of the Yelp polarity files of Zhang et al. (2015)
  * ("The review texts are escaped using double quotes, and any internal double quote is escaped by 2
- * double quotes", their readme.txt) and of user CSV files.
+ * double quotes", their readme.txt) and of user CSV files. The file is strict UTF-8 (a byte-order
+ * mark at the start is dropped); it is split into fields as bytes, which is safe because UTF-8
+ * never uses the bytes of quote, comma, CR or LF inside a multi-byte character, and each field is
+ * decoded on its own so that an encoding error names its line.
  */
 final class CsvReader {
   private CsvReader() {}
@@ -32,35 +42,24 @@ final class CsvReader {
    */
   static ReadResult read(Path file, List<String> columns, boolean header, RecordMapper mapper) {
     List<Example> out = new ArrayList<>();
-    try (BufferedReader in = TextLines.open(file)) {
+    try (InputStream in = Files.newInputStream(file)) {
       Parser p = new Parser(in, file);
+      List<String> names = header ? null : columns;
       Map<String, Integer> index = header ? null : TsvReader.indexOf(columns);
       List<String> fields;
       while ((fields = p.next()) != null) {
-        if (index == null) {
+        if (names == null) {
+          names = fields;
           index = TsvReader.header(file, p.recordLine, fields.toArray(String[]::new), columns);
           continue;
         }
-        if (fields.size() != index.size()) {
-          throw DataException.at(
-              file,
-              p.recordLine,
-              null,
-              "expected "
-                  + index.size()
-                  + " comma-separated fields "
-                  + index.keySet()
-                  + ", got "
-                  + fields.size());
-        }
+        checkWidth(file, p.recordLine, names, fields);
         var row = new TsvReader.Row(file, p.recordLine, index, fields.toArray(String[]::new));
         out.add(mapper.map(row, out.size()));
       }
       if (p.line == 0) {
         throw DataException.inFile(file, "file is empty");
       }
-    } catch (CharacterCodingException e) {
-      throw DataException.inFile(file, "not valid UTF-8 text (" + e + ")");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -70,15 +69,41 @@ final class CsvReader {
     return new ReadResult(file, out, List.of(), null);
   }
 
-  /** A character-level RFC 4180 record parser that counts lines. */
+  /** Every record has as many fields as the header (duplicate names included) or column list. */
+  private static void checkWidth(Path file, long line, List<String> names, List<String> fields) {
+    if (fields.size() != names.size()) {
+      throw DataException.at(
+          file,
+          line,
+          null,
+          "expected "
+              + names.size()
+              + " comma-separated fields "
+              + names
+              + ", got "
+              + fields.size());
+    }
+  }
+
+  /** A byte-level RFC 4180 record parser that counts lines and decodes each field strictly. */
   private static final class Parser {
-    private final BufferedReader in;
+    private final InputStream in;
     private final Path file;
+    private final CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final byte[] chunk = new byte[1 << 16];
+    private int pos;
+    private int end;
+    private byte[] field = new byte[1 << 12];
+    private int length;
     long line;
     long recordLine;
     private int pending = -2;
 
-    Parser(BufferedReader in, Path file) {
+    Parser(InputStream in, Path file) {
       this.in = in;
       this.file = file;
     }
@@ -94,28 +119,29 @@ final class CsvReader {
       }
       recordLine = line;
       List<String> fields = new ArrayList<>();
-      StringBuilder field = new StringBuilder();
+      length = 0;
+      long fieldLine = line;
       while (true) {
-        if (c == '"' && field.isEmpty()) {
-          c = quoted(field);
+        if (c == '"' && length == 0) {
+          c = quoted();
         } else if (c == ',') {
-          fields.add(field.toString());
-          field.setLength(0);
+          fields.add(decode(fieldLine));
+          fieldLine = line;
           c = read();
         } else if (c == '\n' || c == '\r' || c < 0) {
-          fields.add(field.toString());
+          fields.add(decode(fieldLine));
           if (c >= 0) {
             pending = skipNewline(c);
           }
           return fields;
         } else {
-          field.append((char) c);
+          append(c);
           c = read();
         }
       }
     }
 
-    private int quoted(StringBuilder field) throws IOException {
+    private int quoted() throws IOException {
       long start = line;
       while (true) {
         int c = read();
@@ -127,7 +153,7 @@ final class CsvReader {
           if (d != '"') {
             if (d >= 0 && d != ',' && d != '\n' && d != '\r') {
               throw DataException.at(
-                  file, line, null, "unexpected text after a closing quote: '" + (char) d + "'");
+                  file, line, null, "unexpected text after a closing quote: " + shown(d));
             }
             return d;
           }
@@ -135,8 +161,44 @@ final class CsvReader {
         if (c == '\n') {
           line++;
         }
-        field.append((char) c);
+        append(c);
       }
+    }
+
+    private static String shown(int b) {
+      return b < 0x80 ? "'" + (char) b + "'" : String.format("byte 0x%02x", b);
+    }
+
+    private void append(int b) {
+      if (length == field.length) {
+        field = Arrays.copyOf(field, length * 2);
+      }
+      field[length++] = (byte) b;
+    }
+
+    /** The field's bytes as strict UTF-8; an error names the line of the bad byte. */
+    private String decode(long fieldLine) {
+      ByteBuffer bytes = ByteBuffer.wrap(field, 0, length);
+      CharBuffer chars = CharBuffer.allocate(length);
+      decoder.reset();
+      CoderResult r = decoder.decode(bytes, chars, true);
+      if (!r.isError()) {
+        r = decoder.flush(chars);
+      }
+      if (r.isError()) {
+        long at = fieldLine + newlines(bytes.position());
+        throw DataException.at(file, at, null, "not valid UTF-8 text (" + r + ")");
+      }
+      length = 0;
+      return chars.flip().toString();
+    }
+
+    private long newlines(int upTo) {
+      long n = 0;
+      for (int i = 0; i < upTo; i++) {
+        n += field[i] == '\n' ? 1 : 0;
+      }
+      return n;
     }
 
     private int skipNewline(int c) throws IOException {
@@ -154,14 +216,30 @@ final class CsvReader {
         pending = -2;
         return c;
       }
-      int c = in.read();
-      if (line == 0 && c >= 0) {
+      if (pos == end && !fill()) {
+        return -1;
+      }
+      return chunk[pos++] & 0xff;
+    }
+
+    /** Reads the next chunk; the first one starts line 1 and drops a byte-order mark. */
+    private boolean fill() throws IOException {
+      int n = in.read(chunk);
+      pos = 0;
+      end = Math.max(n, 0);
+      if (line == 0 && end > 0) {
         line = 1;
-        if (c == '\uFEFF') {
-          c = in.read();
+        while (end < 3 && (n = in.read(chunk, end, 3 - end)) > 0) {
+          end += n;
+        }
+        if (end >= 3
+            && (chunk[0] & 0xff) == 0xEF
+            && (chunk[1] & 0xff) == 0xBB
+            && (chunk[2] & 0xff) == 0xBF) {
+          pos = 3;
         }
       }
-      return c;
+      return pos < end || (end > 0 && fill());
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.mptj.task;
 
 import static io.mptj.task.Fixtures.write;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,6 +162,24 @@ class MalformedFilesTest {
         error("others/yelp_polarity"), "train.csv:1:", "expected 2 comma-separated fields");
     write(data, "others/yelp_polarity/train.csv", "\"3\",\"fine\"");
     assertMentions(error("others/yelp_polarity"), "train.csv:1:", "field 'label'", "'3'");
+  }
+
+  @Test
+  void csvEncodingErrorsNameTheLineOfTheBadByte() {
+    byte[] head = "\"1\",\"fine\"\n\"2\",\"two\nlines\"\n\"1\",\"caf".getBytes(UTF_8);
+    byte[] tail = "\"\n".getBytes(UTF_8);
+    Fixtures.bytes(data, "others/yelp_polarity/train.csv", concat(head, (byte) 0xE9, tail));
+    assertMentions(error("others/yelp_polarity"), "train.csv:4:", "not valid UTF-8");
+    byte[] inQuotes = "\"1\",\"fine\"\n\"2\",\"two\nlin".getBytes(UTF_8);
+    Fixtures.bytes(data, "others/yelp_polarity/train.csv", concat(inQuotes, (byte) 0xFF, tail));
+    assertMentions(error("others/yelp_polarity"), "train.csv:3:", "not valid UTF-8");
+  }
+
+  private static byte[] concat(byte[] a, byte b, byte[] c) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + 1 + c.length);
+    out[a.length] = b;
+    System.arraycopy(c, 0, out, a.length + 1, c.length);
+    return out;
   }
 
   @Test

@@ -92,6 +92,20 @@ class UserTaskTest {
         List.of(1, 0), t.readFiles(dir).get("train").stream().map(Example::classIndex).toList());
   }
 
+  @Test
+  void csvRowsAreAsWideAsTheRawHeaderEvenWithRepeatedNames() {
+    write(dir, "train.csv", "s,note,note,y", "hello,n1,n2,b", "bye,,,a");
+    Path spec =
+        write(dir, "t.yaml", "files: {train: train.csv}", "text: s", "label: y", "labels: [a, b]");
+    List<Example> train = TaskRegistry.get(spec.toString()).readFiles(dir).get("train");
+    assertEquals(List.of(1, 0), train.stream().map(Example::classIndex).toList());
+    write(dir, "train.csv", "s,note,note,y", "hello,n1,b");
+    String m =
+        assertThrows(DataException.class, () -> TaskRegistry.get(spec.toString()).readFiles(dir))
+            .getMessage();
+    assertTrue(m.contains("train.csv:2:") && m.contains("expected 4") && m.contains("got 3"), m);
+  }
+
   private String specError(String... lines) {
     Path spec = write(dir, "bad.yaml", lines);
     return assertThrows(DataException.class, () -> TaskRegistry.get(spec.toString())).getMessage();
