@@ -145,7 +145,7 @@ public final class Task {
    */
   public Map<String, ReadResult> read(Path dataDir) {
     Path folder = folder(dataDir);
-    if (!Files.isDirectory(folder)) {
+    if (spec == null && !Files.isDirectory(folder)) {
       throw new DataException(
           "no data for "
               + name
@@ -160,7 +160,7 @@ public final class Task {
     }
     Map<String, ReadResult> out = new LinkedHashMap<>();
     for (SourceFile f : files) {
-      Path file = locate(folder, f.path());
+      Path file = spec == null ? locate(folder, f.path()) : userFile(folder, f);
       if (file != null) {
         ReadResult r = f.reader().read(file, f.split());
         if (r.warning() != null) {
@@ -174,6 +174,21 @@ public final class Task {
           folder + " holds none of the files of " + name + ": " + expectedFiles().values());
     }
     return out;
+  }
+
+  /**
+   * A file a user task's spec lists, relative to the spec's folder; its absence is an error naming
+   * the spec's {@code files} entry.
+   */
+  private Path userFile(Path folder, SourceFile f) {
+    Path file = folder.resolve(f.path());
+    if (!Files.isRegularFile(file)) {
+      throw UserTaskSpec.error(
+          spec,
+          "files." + f.split(),
+          f.path() + " is not there (" + file + "; paths are relative to the spec file)");
+    }
+    return file;
   }
 
   /** The examples of each original file present, split name to examples in file order. */
@@ -240,6 +255,19 @@ public final class Task {
   }
 
   private DataException missing(String split, Path dataDir) {
+    String recipeName = recipe.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    if (spec != null) {
+      return UserTaskSpec.error(
+          spec,
+          "files",
+          "the splits ("
+              + recipeName
+              + ") need a "
+              + split
+              + " file, which the spec does not list; add files."
+              + split
+              + " or choose other splits");
+    }
     String path =
         files.stream()
             .filter(f -> f.split().equals(split))
@@ -249,7 +277,7 @@ public final class Task {
     return new DataException(
         name
             + ": the paper's splits ("
-            + recipe.name().toLowerCase(Locale.ROOT)
+            + recipeName
             + ") need the "
             + split
             + " file "

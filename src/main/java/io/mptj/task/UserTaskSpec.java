@@ -33,12 +33,22 @@ import java.util.regex.Pattern;
  * # regression: true            # instead of labels, for a numeric label
  * template: "sentiment review: {review}"   # optional T5 source
  * metrics: [accuracy, macro_f1] # optional; accuracy, f1, macro_f1, matthews, pearson, spearman
- * score: accuracy               # optional, the headline metric (default: the first)
+ * score: accuracy               # optional, the headline metric, one of metrics (default: the first)
  * splits: halve-validation      # optional: original | halve-validation | carve-train
  * max_length: 256               # optional
  * </pre>
  *
- * Formats follow the file extension ({@code .csv}, {@code .tsv}, {@code .jsonl}) unless {@code
+ * <p>A label value is a class name, or, when no class name is all digits, a class index ({@code
+ * "1"} is the second class of {@code [negative, positive]}, but the class named "1" of {@code [1,
+ * 2]}). The binary metrics {@code f1} (of class 1) and {@code matthews} need exactly 2 labels.
+ *
+ * <p>Without {@code splits}, the recipe follows the files given: train, validation and test are
+ * used as they are ({@code original}); train and validation give the paper's small-dataset recipe
+ * ({@code halve-validation}); train and test give its large-dataset recipe with the test file as
+ * test ({@code carve-train}: 1,000 train examples become dev, as for the built-in Yelp task). With
+ * {@code carve-train}, the validation file is the test split when there is one, else the test file.
+ *
+ * <p>Formats follow the file extension ({@code .csv}, {@code .tsv}, {@code .jsonl}) unless {@code
  * format} says otherwise; CSV and TSV need a header line unless {@code columns} lists the columns.
  * Unknown keys are errors.
  */
@@ -114,8 +124,20 @@ public record UserTaskSpec(
     return line > 0 ? DataException.at(file, line, field, what) : DataException.inFile(file, what);
   }
 
-  private DataException bad(Path file, String field, String what) {
-    return DataException.inFile(file, "field '" + field + "': " + what);
+  private static DataException bad(Path file, String field, String what) {
+    return error(file, field, what);
+  }
+
+  /**
+   * An error about a field of a spec file, at the line of its top-level key when one is written
+   * ({@code files.test} is found under {@code files}).
+   */
+  static DataException error(Path file, String field, String what) {
+    String key = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
+    long line = lineOf(file, key, null);
+    return line > 0
+        ? DataException.at(file, line, field, what)
+        : DataException.inFile(file, "field '" + field + "': " + what);
   }
 
   private void validate(Path file) {
@@ -144,7 +166,7 @@ public record UserTaskSpec(
       throw bad(file, "max_length", "must be at least 8, got " + maxLength);
     }
     recipe(file);
-    metricList(file);
+    checkMetrics(file);
     if (template != null) {
       Matcher m = FIELD.matcher(template);
       while (m.find()) {
@@ -171,6 +193,7 @@ public record UserTaskSpec(
             .labels(isRegression ? List.of() : labels)
             .home(home)
             .recipe(recipe(file))
+            .heldOut(heldOut(file))
             .t5(template == null ? prefixOf(taskName) : "", this::t5Parts)
             .encoderFields(text, pair)
             .metrics(ms.toArray(Metric[]::new))
@@ -180,6 +203,15 @@ public record UserTaskSpec(
             .spec(file);
     files.forEach((split, path) -> b.file(split, path, reader(file, path)));
     return b.build();
+  }
+
+  /**
+   * The file that plays the validation set's role: the validation file, or for {@code carve-train}
+   * without one, the test file.
+   */
+  private String heldOut(Path file) {
+    boolean carve = recipe(file) == SplitRecipe.CARVE_TRAIN;
+    return carve && !files.containsKey("validation") ? "test" : "validation";
   }
 
   private List<String> t5Parts(Example e) {
@@ -196,7 +228,11 @@ public record UserTaskSpec(
 
   private SplitRecipe recipe(Path file) {
     if (splits == null) {
-      return files.containsKey("test") ? SplitRecipe.ORIGINAL : SplitRecipe.HALVE_VALIDATION;
+      boolean validation = files.containsKey("validation");
+      if (files.containsKey("test")) {
+        return validation ? SplitRecipe.ORIGINAL : SplitRecipe.CARVE_TRAIN;
+      }
+      return SplitRecipe.HALVE_VALIDATION;
     }
     return switch (splits) {
       case "original" -> SplitRecipe.ORIGINAL;
@@ -208,6 +244,26 @@ public record UserTaskSpec(
               "splits",
               "expected original, halve-validation or carve-train, got '" + splits + "'");
     };
+  }
+
+  /** Binary metrics need 2 labels, and the score must be one of the metrics. */
+  private void checkMetrics(Path file) {
+    List<Metric> ms = metricList(file);
+    boolean binary = ms.contains(Metric.F1) || ms.contains(Metric.MATTHEWS);
+    if (binary && labels.size() != 2) {
+      throw bad(
+          file,
+          "metrics",
+          "f1 and matthews are binary metrics and need exactly 2 labels, but labels has "
+              + labels.size()
+              + "; use accuracy or macro_f1");
+    }
+    if (score != null && !ms.contains(metric(file, "score", score))) {
+      throw bad(
+          file,
+          "score",
+          "'" + score + "' is not one of the metrics " + ms.stream().map(Metric::key).toList());
+    }
   }
 
   private List<Metric> metricList(Path file) {
@@ -330,21 +386,21 @@ public record UserTaskSpec(
       }
     }
     int i = labels.indexOf(v);
-    if (i < 0 && v.matches("\\d+") && v.length() < 9) {
+    boolean indices = !digitNames();
+    if (i < 0 && indices && v.matches("\\d{1,8}")) {
       i = Integer.parseInt(v);
       i = i < labels.size() ? i : -1;
     }
     if (i < 0) {
-      throw error.apply(
-          "expected one of "
-              + labels
-              + " or an index 0.."
-              + (labels.size() - 1)
-              + ", got '"
-              + value
-              + "'");
+      String or = indices ? " or an index 0.." + (labels.size() - 1) : "";
+      throw error.apply("expected one of " + labels + or + ", got '" + value + "'");
     }
     return new Label.ClassIndex(i);
+  }
+
+  /** Whether a class name is all digits, so that a digit value is always a name, never an index. */
+  private boolean digitNames() {
+    return labels.stream().anyMatch(l -> l.matches("\\d+"));
   }
 
   /** ATTEMPT-style prefix: the task name's last segment in lower case. */

@@ -138,6 +138,122 @@ class UserTaskTest {
   }
 
   @Test
+  void binaryMetricsNeedTwoLabelsAndTheScoreMustBeAMetric() {
+    String f1 =
+        specError(
+            "files: {train: a.csv}",
+            "text: s",
+            "label: y",
+            "labels: [a, b, c]",
+            "metrics: [accuracy, f1]");
+    assertTrue(f1.contains("bad.yaml:5: field 'metrics'") && f1.contains("2 labels"), f1);
+    String mcc =
+        specError(
+            "files: {train: a.csv}", "text: s", "label: y", "labels: [a]", "metrics: [matthews]");
+    assertTrue(mcc.contains("'labels'"), mcc);
+    String score =
+        specError(
+            "files: {train: a.csv}",
+            "text: s",
+            "label: y",
+            "labels: [a, b, c]",
+            "metrics: [accuracy]",
+            "score: macro_f1");
+    assertTrue(
+        score.contains("bad.yaml:6: field 'score'") && score.contains("not one of the metrics"),
+        score);
+    Path ok =
+        write(
+            dir,
+            "ok.yaml",
+            "files: {train: a.csv}",
+            "text: s",
+            "label: y",
+            "labels: [a, b]",
+            "metrics: [accuracy, matthews]",
+            "score: matthews");
+    assertEquals(Metric.MATTHEWS, TaskRegistry.get(ok.toString()).scoreMetric());
+  }
+
+  @Test
+  void digitLabelNamesAreNeverReadAsIndices() {
+    write(dir, "train.csv", "s,y", "one,1", "two,2");
+    Path spec =
+        write(dir, "t.yaml", "files: {train: train.csv}", "text: s", "label: y", "labels: [1, 2]");
+    Task t = TaskRegistry.get(spec.toString());
+    List<Example> train = t.readFiles(dir).get("train");
+    assertEquals(List.of(0, 1), train.stream().map(Example::classIndex).toList());
+    write(dir, "train.csv", "s,y", "one,1", "zero,0");
+    String m = assertThrows(DataException.class, () -> t.readFiles(dir)).getMessage();
+    assertTrue(m.contains("train.csv:3:") && m.contains("'0'") && !m.contains("index"), m);
+  }
+
+  @Test
+  void trainAndTestFilesCarveDevOutOfTrain() {
+    String[] rows = new String[1011];
+    rows[0] = "s,y";
+    for (int i = 1; i < rows.length; i++) {
+      rows[i] = "text " + i + "," + (i % 2 == 0 ? "a" : "b");
+    }
+    write(dir, "train.csv", rows);
+    write(dir, "test.csv", "s,y", "x,a", "z,b");
+    Path spec =
+        write(
+            dir,
+            "t.yaml",
+            "files: {train: train.csv, test: test.csv}",
+            "text: s",
+            "label: y",
+            "labels: [a, b]");
+    Task t = TaskRegistry.get(spec.toString());
+    assertEquals(SplitRecipe.CARVE_TRAIN, t.splitRecipe());
+    Splits s = t.splits(dir);
+    assertEquals(List.of(10, 1000, 2), List.of(s.train().size(), s.dev().size(), s.test().size()));
+    assertEquals("x", s.test().getFirst().field("s"));
+  }
+
+  @Test
+  void missingUserFilesNameTheSpecEntryNotTheDownloader() {
+    write(dir, "train.csv", "s,y", "one,a");
+    Path spec =
+        write(
+            dir,
+            "t.yaml",
+            "files:",
+            "  train: train.csv",
+            "  test: data/test.csv",
+            "text: s",
+            "label: y",
+            "labels: [a, b]");
+    Task t = TaskRegistry.get(spec.toString());
+    String m = assertThrows(DataException.class, () -> t.readFiles(dir)).getMessage();
+    assertTrue(
+        m.contains("t.yaml:1: field 'files.test'")
+            && m.contains("data/test.csv")
+            && m.contains(dir.resolve("data/test.csv").toString())
+            && !m.contains("download"),
+        m);
+    write(dir, "data/test.csv", "s,y", "two,b");
+    Path original =
+        write(
+            dir,
+            "o.yaml",
+            "files: {train: train.csv, test: data/test.csv}",
+            "splits: original",
+            "text: s",
+            "label: y",
+            "labels: [a, b]");
+    String split =
+        assertThrows(DataException.class, () -> TaskRegistry.get(original.toString()).splits(dir))
+            .getMessage();
+    assertTrue(
+        split.contains("o.yaml:1: field 'files'")
+            && split.contains("validation")
+            && !split.contains("download"),
+        split);
+  }
+
+  @Test
   void badLabelInAUserFileNamesLineAndField() {
     write(dir, "train.csv", "s,y", "ok,a", "bad,c");
     Path spec =
