@@ -9,6 +9,7 @@ import static io.mptj.task.Readers.texts;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -252,7 +253,11 @@ final class SuperGlue {
     return o.has("label") ? new Label.ClassIndex(o.classOf("label", labels)) : Label.NONE;
   }
 
-  /** The Hugging Face {@code wsc.fixed} repairs of spans that are not substrings of the text. */
+  /**
+   * The Hugging Face {@code wsc.fixed} repairs of spans that are not substrings of the text ({@code
+   * _fix_wst} in its {@code super_glue.py}). As there, the span's index is read before the
+   * "theyscold" repair moves span 2 to word 10, so the case fix looks at the original word.
+   */
   static final class WscFix {
     private WscFix() {}
 
@@ -263,6 +268,7 @@ final class SuperGlue {
 
     private static void fix(Map<String, String> f, String span) {
       String text = f.get(span + "_text");
+      int index = Integer.parseInt(f.get(span + "_index"));
       String all = f.get("text");
       if (all.contains(text)
           || text.equals("Kamenev and Zinoviev")
@@ -272,18 +278,20 @@ final class SuperGlue {
       if (text.contains("theyscold")) {
         f.put("span2_index", "10");
       }
-      String[] words = all.strip().split("\\s+");
-      int index = Integer.parseInt(f.get(span + "_index"));
-      if (index < words.length && !words[index].isEmpty() && !text.isEmpty()) {
-        char first = words[index].charAt(0);
-        String head =
-            Character.isLowerCase(first)
-                ? text.substring(0, 1).toLowerCase()
-                : text.substring(0, 1).toUpperCase();
-        text = head + text.substring(1);
-      }
+      text = caseOf(all.strip().split("\\s+"), index, text);
       text = text.replaceAll("\\.+$", "").replace("\n", " ");
       f.put(span + "_text", text);
+    }
+
+    /** The span with its first letter in the case of the text's word at {@code index}. */
+    private static String caseOf(String[] words, int index, String text) {
+      if (index >= words.length || words[index].isEmpty() || text.isEmpty()) {
+        return text;
+      }
+      String head = text.substring(0, 1);
+      boolean lower = Character.isLowerCase(words[index].charAt(0));
+      head = lower ? head.toLowerCase(Locale.ROOT) : head.toUpperCase(Locale.ROOT);
+      return head + text.substring(1);
     }
   }
 }

@@ -101,6 +101,42 @@ class TemplatesTest {
   }
 
   @Test
+  void wscFixReadsTheSpanIndexBeforeTheTheyscoldRepair() {
+    // As HF's _fix_wst: the case follows word 0 ("They"), not word 10 ("d") where span 2 moves.
+    Map<String, String> f =
+        new java.util.LinkedHashMap<>(
+            Map.of(
+                "text", "They scold the boy because he did a b c d e.",
+                "span1_text", "boy",
+                "span1_index", "3",
+                "span2_text", "theyscold",
+                "span2_index", "0"));
+    SuperGlue.WscFix.apply(f);
+    assertEquals("Theyscold", f.get("span2_text"));
+    assertEquals("10", f.get("span2_index"));
+  }
+
+  @Test
+  void wscFixChangesCaseTheSameInEveryLocale() {
+    java.util.Locale saved = java.util.Locale.getDefault();
+    java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr"));
+    try {
+      Map<String, String> f =
+          new java.util.LinkedHashMap<>(
+              Map.of(
+                  "text", "It is cold.",
+                  "span1_text", "cold",
+                  "span1_index", "2",
+                  "span2_text", "it.",
+                  "span2_index", "0"));
+      SuperGlue.WscFix.apply(f);
+      assertEquals("It", f.get("span2_text"));
+    } finally {
+      java.util.Locale.setDefault(saved);
+    }
+  }
+
+  @Test
   void multircRemovesMarkupAndBoolqUsesQuestionThenPassage() {
     Task m = TaskRegistry.get("superglue/MultiRC");
     Example e =
