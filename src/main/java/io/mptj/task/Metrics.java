@@ -14,9 +14,16 @@ import java.util.regex.Pattern;
  * scikit-learn ({@code accuracy_score}, {@code f1_score}, {@code fbeta_score(average="macro")},
  * {@code matthews_corrcoef}), SciPy ({@code pearsonr}, {@code spearmanr} with average ranks for
  * ties) and the official SQuAD v1.1 evaluation script, as ATTEMPT's {@code metrics/metrics.py} uses
- * them. A predicted class outside {@code [0, classes)} is an invalid answer (e.g. T5 generated text
- * that is no label): it is always wrong, and for the binary metrics it counts as the opposite of
- * the gold class, as in T5's {@code f1_score_with_invalid}.
+ * them.
+ *
+ * <p>A predicted class outside {@code [0, classes)} is an invalid answer (T5 generated text that
+ * names no label; classification by ranking the label strings never gives one). It is always wrong,
+ * and for the binary metrics, F1 and Matthews alike, it counts as the opposite of the gold class,
+ * as T5's {@code f1_score_with_invalid} does for F1. ATTEMPT does that for F1 only: its Matthews
+ * passes the generated strings to scikit-learn's {@code matthews_corrcoef}, where each distinct
+ * invalid string is one more class of a multiclass correlation. mptj cannot follow it there,
+ * because the invalid text is gone by the time predictions are class indices, so it scores every
+ * binary metric the same way; the two agree whenever every prediction is a label.
  */
 public final class Metrics {
   private Metrics() {}
@@ -59,7 +66,11 @@ public final class Metrics {
     return sum / classes;
   }
 
-  /** Matthews correlation of a binary task (CoLA); 0 when undefined. */
+  /**
+   * Matthews correlation of a binary task (CoLA), invalid predictions counted as the opposite of
+   * the gold class; 0 when undefined (a row or column of the confusion matrix is empty), as
+   * scikit-learn returns.
+   */
   public static double matthews(int[] gold, int[] pred) {
     int[] p = binaryValid(gold, pred);
     double tp = 0, tn = 0, fp = 0, fn = 0;
@@ -74,7 +85,12 @@ public final class Metrics {
     return den == 0 ? 0 : (tp * tn - fp * fn) / den;
   }
 
-  /** Pearson correlation; 0 when undefined (a constant series), as ATTEMPT reports it. */
+  /**
+   * Pearson correlation; 0 when undefined (a constant series). SciPy's {@code pearsonr} gives NaN
+   * there; ATTEMPT's {@code pearson_corrcoef} (its {@code metrics/metrics.py}) turns that NaN into
+   * 0, and so does mptj, so that a model that predicts one value scores 0 and benchmark averages
+   * stay finite.
+   */
   public static double pearson(double[] x, double[] y) {
     check(x.length, y.length);
     double mx = mean(x), my = mean(y);
@@ -88,7 +104,10 @@ public final class Metrics {
     return Double.isFinite(r) ? r : 0;
   }
 
-  /** Spearman rank correlation: Pearson of the average ranks. */
+  /**
+   * Spearman rank correlation: Pearson of the average ranks; 0 when undefined (a constant series),
+   * where SciPy's {@code spearmanr} gives NaN and ATTEMPT's {@code spearman_corrcoef} reports 0.
+   */
   public static double spearman(double[] x, double[] y) {
     return pearson(ranks(x), ranks(y));
   }

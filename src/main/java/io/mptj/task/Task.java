@@ -330,15 +330,6 @@ public final class Task {
     return kind == TaskKind.CLASSIFICATION ? t5LabelStrings().indexOf(generated.strip()) : -1;
   }
 
-  /** The value a generated T5 target names, or NaN when it is not a number. */
-  public double t5ToValue(String generated) {
-    try {
-      return Double.parseDouble(generated.strip());
-    } catch (NumberFormatException e) {
-      return Double.NaN;
-    }
-  }
-
   /** The maximum input length in tokens: 256, 348 for MultiRC (MPT paper, p.16). */
   public int maxInputLength() {
     return maxInputLength;
