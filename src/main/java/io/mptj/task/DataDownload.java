@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -64,7 +65,7 @@ public final class DataDownload {
     List<String> out = new ArrayList<>();
     for (DataSources.Source s : catalog) {
       if (s.task().equalsIgnoreCase(arg)
-          || s.task().toLowerCase().startsWith(arg.toLowerCase() + "/")) {
+          || s.task().toLowerCase(Locale.ROOT).startsWith(arg.toLowerCase(Locale.ROOT) + "/")) {
         out.add(s.task());
       }
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
@@ -30,7 +31,7 @@ public final class DataSummary {
     Map<String, ReadResult> read = task.read(dataDir);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", task.name());
-    out.put("kind", task.kind().name().toLowerCase());
+    out.put("kind", task.kind().name().toLowerCase(Locale.ROOT));
     out.put("labels", task.labels());
     out.put("folder", task.folder(dataDir).toString());
     Map<String, Integer> files = new LinkedHashMap<>();
@@ -55,7 +56,7 @@ public final class DataSummary {
     out.put("token_lengths", tokenLengths(task, examples, tokens));
     out.put("metrics", task.metricNames());
     out.put("score", task.scoreMetric().key());
-    out.put("split_recipe", task.splitRecipe().name().toLowerCase());
+    out.put("split_recipe", task.splitRecipe().name().toLowerCase(Locale.ROOT));
     return out;
   }
 

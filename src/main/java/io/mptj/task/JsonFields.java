@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Typed access to the fields of one JSON object of a data file, failing with the file, line and
@@ -27,7 +28,8 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   String text(String field) {
     JsonNode v = required(field);
     if (!v.isTextual()) {
-      throw error(field, "expected a string, got " + v.getNodeType().name().toLowerCase());
+      throw error(
+          field, "expected a string, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return v.textValue();
   }
@@ -54,7 +56,8 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   JsonFields object(String field) {
     JsonNode v = required(field);
     if (!v.isObject()) {
-      throw error(field, "expected an object, got " + v.getNodeType().name().toLowerCase());
+      throw error(
+          field, "expected an object, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     return new JsonFields(file, line, join(field), v);
   }
@@ -63,7 +66,8 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   List<JsonFields> objects(String field) {
     JsonNode v = required(field);
     if (!v.isArray()) {
-      throw error(field, "expected an array, got " + v.getNodeType().name().toLowerCase());
+      throw error(
+          field, "expected an array, got " + v.getNodeType().name().toLowerCase(Locale.ROOT));
     }
     List<JsonFields> out = new ArrayList<>(v.size());
     for (int i = 0; i < v.size(); i++) {

@@ -1,6 +1,7 @@
 package io.mptj.task;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The metrics tasks report, each computed by {@link Metrics} and named by {@link #key()} in {@link
@@ -110,6 +111,6 @@ public enum Metric {
   }
 
   private static String kindOf(Predictions p) {
-    return p.getClass().getSimpleName().toLowerCase();
+    return p.getClass().getSimpleName().toLowerCase(Locale.ROOT);
   }
 }
