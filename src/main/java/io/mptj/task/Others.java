@@ -109,8 +109,16 @@ final class Others {
    * Yelp review polarity: header-less CSV (class 1 = negative, 2 = positive; "\n" written as a
    * backslash and n). No validation file: 1,000 train examples are dev and the test file is test;
    * training is capped at 100,000 examples (MPT paper, p.16).
+   *
+   * <p>The text is decoded as the readme describes the file: RFC 4180 unquoting ({@code ""} is one
+   * quote) and {@code \n} turned into a line break. This differs from the Hugging Face {@code
+   * yelp_polarity} loader that ATTEMPT uses, which keeps the raw {@code line[5:-2].strip()}:
+   * doubled quotes stay doubled, {@code \n} stays a backslash and an n, and surrounding spaces are
+   * stripped. mptj keeps the decoded text on purpose, so that the input reads as the reviewer wrote
+   * it; the two agree on every review without quotes, line breaks or edge spaces.
    */
   static Task yelp() {
+    // RFC 4180 decoding and "\n" -> line break; HF keeps line[5:-2].strip() raw (see above)
     Task.FileReader read =
         (file, split) ->
             CsvReader.read(
