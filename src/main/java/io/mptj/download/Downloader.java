@@ -15,27 +15,38 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Fetches files over HTTP(S) only when a user asks for it: resumable (a {@code .part} file and a
- * {@code Range} request), verified (SHA-256 and size when known) and atomic (the target appears
+ * {@code Range} request, whose {@code 206} answer must start where the part file ends, RFC 9110
+ * §14.4), verified (SHA-256 or git blob SHA-1, and size, when known) and atomic (the target appears
  * only once complete and verified). Progress goes to standard error.
  */
 public final class Downloader {
+
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
   private final HttpClient client;
   private final boolean progress;
 
   /** A downloader that shows a progress bar when {@code progress} is true. */
   public Downloader(boolean progress) {
-    this.client =
+    this(
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(30))
-            .build();
+            .build(),
+        progress);
+  }
+
+  /** A downloader over a given HTTP client (its proxy, timeouts and redirects apply). */
+  Downloader(HttpClient client, boolean progress) {
+    this.client = client;
     this.progress = progress;
   }
 
@@ -58,7 +69,9 @@ public final class Downloader {
   }
 
   /**
-   * Downloads {@code url} to {@code target} unless a verified copy is already there.
+   * Downloads {@code url} to {@code target} unless a verified copy is already there. A {@code
+   * .part} file left by an interrupted download is resumed; one that already has the expected size
+   * is verified without a request.
    *
    * @return the target path
    * @throws IOException on network errors, HTTP errors, or a checksum or size mismatch (the partial
@@ -70,52 +83,104 @@ public final class Downloader {
     }
     Files.createDirectories(target.toAbsolutePath().getParent());
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+    if (!completePart(part, expected)) {
+      download(url, part, Files.isRegularFile(part) ? Files.size(part) : 0, expected, label);
+      verify(url, part, expected);
+    }
+    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return target;
+  }
+
+  /**
+   * Whether the part file is already the whole, verified file; a part file of the expected size or
+   * larger that does not verify is removed, so the download starts over.
+   */
+  private static boolean completePart(Path part, Expected expected) throws IOException {
+    if (expected.size() < 0 || !Files.isRegularFile(part) || Files.size(part) < expected.size()) {
+      return false;
+    }
+    if (matches(part, expected)) {
+      return true;
+    }
+    Files.delete(part);
+    return false;
+  }
+
+  /**
+   * Fetches the bytes after the first {@code have} into the part file, or all of them when the
+   * server cannot resume there.
+   */
+  private void download(URI url, Path part, long have, Expected expected, String label)
+      throws IOException {
+    HttpResponse<InputStream> resp = send(url, have);
+    int status = resp.statusCode();
+    long start = status == 206 ? rangeStart(resp) : 0;
+    if (have > 0 && (status == 416 || status == 206 && start != have)) {
+      resp.body().close();
+      Files.deleteIfExists(part);
+      download(url, part, 0, expected, label);
+      return;
+    }
+    if (status != 200 && (status != 206 || start != have)) {
+      resp.body().close();
+      throw new IOException("GET " + url + " answered HTTP " + status + rangeNote(resp));
+    }
+    long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+    long total = length < 0 ? expected.size() : start + length;
+    copy(resp.body(), part, status == 206, start, total, label);
+  }
+
+  private HttpResponse<InputStream> send(URI url, long have) throws IOException {
     HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET();
     if (have > 0) {
       req.header("Range", "bytes=" + have + "-");
     }
-    HttpResponse<InputStream> resp;
     try {
-      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
+      return client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while fetching " + url, e);
     }
-    int status = resp.statusCode();
-    if (status == 416 && have > 0) {
-      resp.body().close();
-      Files.delete(part);
-      return fetch(url, target, expected, label);
+  }
+
+  /** The first byte a 206 answer holds, from {@code Content-Range: bytes S-E/T}, or -1. */
+  static long rangeStart(HttpResponse<?> resp) {
+    return resp.headers()
+        .firstValue("Content-Range")
+        .map(v -> CONTENT_RANGE.matcher(v.strip()))
+        .filter(Matcher::matches)
+        .map(m -> Long.parseLong(m.group(1)))
+        .orElse(-1L);
+  }
+
+  private static String rangeNote(HttpResponse<?> resp) {
+    return resp.statusCode() == 206
+        ? " with Content-Range " + resp.headers().firstValue("Content-Range").orElse("(none)")
+        : "";
+  }
+
+  /** Checks the downloaded file; on a mismatch it is removed and the error says what differed. */
+  private static void verify(URI url, Path part, Expected expected) throws IOException {
+    if (matches(part, expected)) {
+      return;
     }
-    if (status != 200 && status != 206) {
-      resp.body().close();
-      throw new IOException("GET " + url + " answered HTTP " + status);
-    }
-    boolean append = status == 206;
-    long start = append ? have : 0;
-    long length = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
-    long total = length < 0 ? expected.size() : start + length;
-    copy(resp.body(), part, append, start, total, label);
-    if (!matches(part, expected)) {
-      String got = sha256(part);
-      long size = Files.size(part);
-      Files.delete(part);
-      throw new IOException(
-          "checksum mismatch for "
-              + url
-              + ": expected sha256 "
-              + expected.sha256()
-              + " ("
-              + expected.size()
-              + " bytes), got "
-              + got
-              + " ("
-              + size
-              + " bytes); the partial file was removed, run again to retry");
-    }
-    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    return target;
+    Expected got = actual(part, expected);
+    Files.delete(part);
+    throw new IOException(
+        "checksum mismatch for "
+            + url
+            + ": expected "
+            + describe(expected)
+            + ", got "
+            + describe(got)
+            + "; the partial file was removed, run again to retry");
+  }
+
+  /** The file's size and the hash of the kind {@code expected} names. */
+  private static Expected actual(Path file, Expected expected) throws IOException {
+    String sha256 = expected.sha256() != null ? sha256(file) : null;
+    String blob = sha256 == null && expected.gitBlobSha1() != null ? gitBlobSha1(file) : null;
+    return new Expected(sha256, blob, Files.size(file));
   }
 
   private void copy(
@@ -152,12 +217,17 @@ public final class Downloader {
     return bar;
   }
 
+  /** E.g. {@code "sha256 ab12… (1024 bytes)"}, {@code "git blob cd34…"}, {@code "1024 bytes"}. */
   private static String describe(Expected e) {
     String what =
         e.sha256() != null
             ? "sha256 " + e.sha256()
             : e.gitBlobSha1() != null ? "git blob " + e.gitBlobSha1() : "";
-    return what + (e.size() >= 0 ? " (" + e.size() + " bytes)" : "");
+    String size = e.size() >= 0 ? e.size() + " bytes" : "";
+    if (what.isEmpty() || size.isEmpty()) {
+      return what.isEmpty() && size.isEmpty() ? "anything" : what + size;
+    }
+    return what + " (" + size + ")";
   }
 
   private static boolean matches(Path file, Expected expected) throws IOException {

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * <p>It asks {@code GET {base}/api/models/{id}/revision/{rev}?blobs=true} for the file list with
  * sizes and checksums (LFS files carry a SHA-256; other files a git blob SHA-1), then fetches
  * {@code {base}/{id}/resolve/{rev}/{file}} for the config, the tokenizer and the safetensors
- * weights (one file, or the shard index and every shard it names), each resumable and verified.
+ * weights (one file, or the shard index and every shard it names), each resumable and verified. A
+ * {@code .complete} marker, written last, names the revision the folder holds.
  */
 public final class ModelHub {
 
@@ -75,13 +76,38 @@ public final class ModelHub {
     return cacheRoot.resolve(repoId.replace("/", "--"));
   }
 
-  /** Whether the model is fully downloaded (a completion marker is written last). */
+  /** The revision a plain hub id means, as on the hub. */
+  public static final String DEFAULT_REVISION = "main";
+
+  private static final String MARKER = ".complete";
+
+  /** Whether revision {@link #DEFAULT_REVISION} of the model is fully downloaded. */
   public boolean isCached(String repoId) {
-    return Files.isRegularFile(localDir(repoId).resolve(".complete"));
+    return isCached(repoId, DEFAULT_REVISION);
   }
 
   /**
-   * Downloads the files a backbone needs.
+   * Whether this revision of the model is fully downloaded: the completion marker, written last,
+   * names it (a model folder holds one revision at a time).
+   */
+  public boolean isCached(String repoId, String revision) {
+    Path marker = localDir(repoId).resolve(MARKER);
+    try {
+      return Files.isRegularFile(marker)
+          && Files.readString(marker).strip().equals(markerText(repoId, revision));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String markerText(String repoId, String revision) {
+    return repoId + "@" + revision;
+  }
+
+  /**
+   * Downloads the files a backbone needs. The folder's completion marker is removed first and
+   * written last, naming {@code revision}, so an interrupted download of another revision leaves no
+   * revision marked complete.
    *
    * @return the local HF-layout directory
    * @throws IOException naming the URL on network, HTTP or checksum errors; files already complete
@@ -94,6 +120,7 @@ public final class ModelHub {
     }
     Map<String, Downloader.Expected> files = listFiles(repoId, revision);
     Path dir = localDir(repoId);
+    Files.deleteIfExists(dir.resolve(MARKER));
     for (String f : choose(files.keySet(), repoId)) {
       fetch(repoId, revision, f, files.get(f), dir);
     }
@@ -111,7 +138,7 @@ public final class ModelHub {
         fetch(repoId, revision, shard, files.get(shard), dir);
       }
     }
-    Files.writeString(dir.resolve(".complete"), repoId + "@" + revision + "\n");
+    Files.writeString(dir.resolve(MARKER), markerText(repoId, revision) + "\n");
     return dir;
   }
 
@@ -152,7 +179,7 @@ public final class ModelHub {
     Path tmp = Files.createTempFile("mptj-hub", ".json");
     try {
       Files.delete(tmp);
-      new Downloader(false).fetch(api, tmp, Downloader.Expected.UNKNOWN, "file list");
+      downloader.fetch(api, tmp, Downloader.Expected.UNKNOWN, "file list");
       JsonNode siblings = JSON.readTree(Files.readString(tmp)).path("siblings");
       if (!siblings.isArray()) {
         throw new IOException(api + " did not return a file list (no \"siblings\")");

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +40,13 @@ class ModelHubTest {
   private final Map<String, byte[]> files = new LinkedHashMap<>();
   private final Map<String, String> lfs = new LinkedHashMap<>();
   private final List<String> ranges = new CopyOnWriteArrayList<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
   private boolean corruptChecksum;
+  private boolean corruptBlob;
+  private boolean rangeFromZero;
+
+  private static final Pattern API = Pattern.compile("/api/models/org/tiny/revision/[^/]+");
+  private static final Pattern FILE = Pattern.compile("/org/tiny/resolve/[^/]+/(.+)");
 
   @BeforeEach
   void start() throws IOException {
@@ -56,18 +66,22 @@ class ModelHubTest {
 
   private void handle(HttpExchange ex) throws IOException {
     String path = ex.getRequestURI().getPath();
+    String range = ex.getRequestHeaders().getFirst("Range");
+    requests.add(path + (range == null ? "" : " " + range));
+    Matcher file = FILE.matcher(path);
     byte[] body;
     int status = 200;
-    if (path.startsWith("/api/models/org/tiny/revision/main")) {
+    if (API.matcher(path).matches()) {
       body = siblings().getBytes(StandardCharsets.UTF_8);
-    } else if (path.startsWith("/org/tiny/resolve/main/")
-        && files.containsKey(path.substring(23))) {
-      body = files.get(path.substring(23));
-      String range = ex.getRequestHeaders().getFirst("Range");
+    } else if (file.matches() && files.containsKey(file.group(1))) {
+      body = files.get(file.group(1));
       if (range != null) {
         ranges.add(range);
-        int from = Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
-        body = java.util.Arrays.copyOfRange(body, from, body.length);
+        int size = body.length;
+        int from = rangeFromZero ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-", "$1"));
+        body = java.util.Arrays.copyOfRange(body, from, size);
+        ex.getResponseHeaders()
+            .add("Content-Range", "bytes " + from + "-" + (size - 1) + "/" + size);
         status = 206;
       }
     } else {
@@ -98,7 +112,8 @@ class ModelHubTest {
             .append(b.length)
             .append("}");
       } else {
-        sb.append(",\"blobId\":\"").append(gitSha1(b)).append("\"");
+        String blob = corruptBlob ? "0".repeat(40) : gitSha1(b);
+        sb.append(",\"blobId\":\"").append(blob).append("\"");
       }
       sb.append("}");
       sep = ",";
@@ -147,6 +162,97 @@ class ModelHubTest {
     hub.download("org/tiny", "main");
     assertEquals(List.of("bytes=70000-"), ranges);
     assertArrayEquals(weights, Files.readAllBytes(dir.resolve("model.safetensors")));
+  }
+
+  @Test
+  void aRangeAnswerThatStartsElsewhereRestartsFromZero() throws IOException {
+    addFile("config.json", "{}".getBytes(StandardCharsets.UTF_8), false);
+    byte[] weights = random(200_000, 3);
+    addFile("model.safetensors", weights, true);
+    rangeFromZero = true;
+    ModelHub hub = new ModelHub(base(), cache, new Downloader(false));
+    Path dir = hub.localDir("org/tiny");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("model.safetensors.part"), java.util.Arrays.copyOf(weights, 70_000));
+    hub.download("org/tiny", "main");
+    assertEquals(
+        List.of(
+            "/org/tiny/resolve/main/model.safetensors bytes=70000-",
+            "/org/tiny/resolve/main/model.safetensors"),
+        weightRequests());
+    assertArrayEquals(weights, Files.readAllBytes(dir.resolve("model.safetensors")));
+  }
+
+  @Test
+  void aPartFileOfTheExpectedSizeIsVerifiedWithoutARequest() throws IOException {
+    addFile("config.json", "{}".getBytes(StandardCharsets.UTF_8), false);
+    byte[] weights = random(200_000, 3);
+    addFile("model.safetensors", weights, true);
+    ModelHub hub = new ModelHub(base(), cache, new Downloader(false));
+    Path dir = hub.localDir("org/tiny");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("model.safetensors.part"), weights);
+    hub.download("org/tiny", "main");
+    assertEquals(List.of(), weightRequests());
+    assertArrayEquals(weights, Files.readAllBytes(dir.resolve("model.safetensors")));
+
+    byte[] corrupt = weights.clone();
+    corrupt[5] ^= 1;
+    Files.delete(dir.resolve("model.safetensors"));
+    Files.write(dir.resolve("model.safetensors.part"), corrupt);
+    hub.download("org/tiny", "main");
+    assertEquals(List.of("/org/tiny/resolve/main/model.safetensors"), weightRequests());
+    assertArrayEquals(weights, Files.readAllBytes(dir.resolve("model.safetensors")));
+  }
+
+  private List<String> weightRequests() {
+    List<String> out = requests.stream().filter(r -> r.contains("model.safetensors")).toList();
+    requests.clear();
+    return out;
+  }
+
+  @Test
+  void gitBlobMismatchNamesBothBlobHashes() throws IOException {
+    byte[] config = "{\"model_type\":\"t5\"}".getBytes(StandardCharsets.UTF_8);
+    addFile("config.json", config, false);
+    addFile("model.safetensors", random(1000, 4), true);
+    corruptBlob = true;
+    ModelHub hub = new ModelHub(base(), cache, new Downloader(false));
+    IOException e = assertThrows(IOException.class, () -> hub.download("org/tiny", "main"));
+    String m = e.getMessage();
+    assertTrue(
+        m.contains("expected git blob " + "0".repeat(40) + " (" + config.length + " bytes)")
+            && m.contains("got git blob " + gitSha1(config) + " (" + config.length + " bytes)")
+            && !m.contains("null"),
+        m);
+  }
+
+  @Test
+  void aModelIsCachedOnlyForTheRevisionItWasDownloadedAt() throws IOException {
+    addFile("config.json", "{}".getBytes(StandardCharsets.UTF_8), false);
+    addFile("model.safetensors", random(1000, 7), true);
+    ModelHub hub = new ModelHub(base(), cache, new Downloader(false));
+    hub.download("org/tiny", "main");
+    assertTrue(hub.isCached("org/tiny") && hub.isCached("org/tiny", "main"));
+    assertFalse(hub.isCached("org/tiny", "v2"));
+    hub.download("org/tiny", "v2");
+    assertTrue(hub.isCached("org/tiny", "v2"));
+    assertFalse(hub.isCached("org/tiny"), "the folder now holds v2, not main");
+    assertTrue(requests.contains("/api/models/org/tiny/revision/v2"), requests.toString());
+  }
+
+  @Test
+  void theFileListComesThroughTheGivenDownloader() throws IOException {
+    addFile("config.json", "{}".getBytes(StandardCharsets.UTF_8), false);
+    addFile("model.safetensors", random(1000, 8), true);
+    // a hub reachable only through a proxy: the test server, which serves any host
+    HttpClient viaProxy =
+        HttpClient.newBuilder().proxy(ProxySelector.of(server.getAddress())).build();
+    ModelHub hub =
+        new ModelHub(URI.create("http://hub.invalid"), cache, new Downloader(viaProxy, false));
+    hub.download("org/tiny", "main");
+    assertTrue(hub.isCached("org/tiny"));
+    assertEquals("/api/models/org/tiny/revision/main", requests.getFirst());
   }
 
   @Test
