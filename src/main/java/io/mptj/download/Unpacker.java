@@ -1,6 +1,7 @@
 package io.mptj.download;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,9 @@ import java.util.zip.ZipInputStream;
 /**
  * Unpacks {@code .zip} and {@code .tar.gz} archives into a folder, safely: an entry whose path is
  * absolute or leaves the folder ({@code ../}) stops the unpacking with an error naming it; links
- * and special files are refused; macOS metadata ({@code __MACOSX/}, {@code .DS_Store}) is skipped.
- * Tar: POSIX ustar with GNU long names and pax path records (POSIX.1-2001).
+ * and special files are refused; macOS metadata ({@code __MACOSX/}, {@code .DS_Store}) and entries
+ * for the folder itself ({@code ./}) are skipped. Tar: POSIX ustar with GNU long names and pax path
+ * records (POSIX.1-2001), each record at most 1 MiB; errors name the archive.
  */
 public final class Unpacker {
   private Unpacker() {}
@@ -31,7 +33,7 @@ public final class Unpacker {
         return unzip(in, archive, dir);
       }
       if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
-        return untar(new GZIPInputStream(in, 1 << 16), archive, dir);
+        return untarGz(in, archive, dir);
       }
     }
     throw new IOException("cannot unpack " + archive + ": not a .zip, .tar.gz or .tgz file");
@@ -57,11 +59,20 @@ public final class Unpacker {
     return out;
   }
 
+  /** A gzip stream that ends early is a truncated archive too. */
+  private static List<Path> untarGz(InputStream in, Path archive, Path dir) throws IOException {
+    try {
+      return untar(new GZIPInputStream(in, 1 << 16), archive, dir);
+    } catch (EOFException e) {
+      throw truncated(archive);
+    }
+  }
+
   private static List<Path> untar(InputStream in, Path archive, Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     byte[] header = new byte[512];
     String longName = null;
-    while (readFully(in, header)) {
+    while (readHeader(in, header, archive)) {
       if (isZeros(header)) {
         break;
       }
@@ -70,11 +81,9 @@ public final class Unpacker {
       String name = longName != null ? longName : tarName(header);
       longName = null;
       switch (type) {
-        case 'L' ->
-            longName = trimNul(new String(in.readNBytes((int) size), StandardCharsets.UTF_8));
-        case 'x' ->
-            longName = paxPath(new String(in.readNBytes((int) size), StandardCharsets.UTF_8));
-        case 'g' -> in.skipNBytes(size);
+        case 'L' -> longName = trimNul(record(in, size, archive, "GNU long name"));
+        case 'x' -> longName = paxPath(record(in, size, archive, "pax header"));
+        case 'g' -> skip(in, size, archive);
         case '5' -> {
           Path t = target(archive, dir, name);
           if (t != null) {
@@ -83,11 +92,10 @@ public final class Unpacker {
         }
         case '0', '\0', '7' -> {
           Path t = target(archive, dir, name);
-          InputStream body = new BoundedInputStream(in, size);
           if (t == null) {
-            body.skipNBytes(size);
+            skip(in, size, archive);
           } else {
-            write(body, t);
+            writeEntry(in, size, t, archive);
             out.add(t);
           }
         }
@@ -101,13 +109,59 @@ public final class Unpacker {
                     + "); refusing it");
       }
       if (type == 'L' || type == 'x' || type == 'g' || type == '0' || type == '\0' || type == '7') {
-        in.skipNBytes((512 - size % 512) % 512);
+        skip(in, (512 - size % 512) % 512, archive);
       }
     }
     return out;
   }
 
-  /** Where an entry goes, {@code null} to skip it; fails on paths that leave {@code dir}. */
+  /** The largest GNU long-name or pax record read (1 MiB), far above any real path. */
+  private static final int MAX_RECORD = 1 << 20;
+
+  /** A GNU long-name or pax record's text, refused above {@link #MAX_RECORD} bytes. */
+  private static String record(InputStream in, long size, Path archive, String what)
+      throws IOException {
+    if (size > MAX_RECORD) {
+      throw new IOException(
+          archive
+              + ": a "
+              + what
+              + " record of "
+              + size
+              + " bytes is over the limit of 1 MiB; refusing the archive");
+    }
+    byte[] b = in.readNBytes((int) size);
+    if (b.length < size) {
+      throw truncated(archive);
+    }
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  private static void writeEntry(InputStream in, long size, Path target, Path archive)
+      throws IOException {
+    BoundedInputStream body = new BoundedInputStream(in, size);
+    write(body, target);
+    if (body.left > 0) {
+      throw truncated(archive);
+    }
+  }
+
+  private static void skip(InputStream in, long n, Path archive) throws IOException {
+    try {
+      in.skipNBytes(n);
+    } catch (EOFException e) {
+      throw truncated(archive);
+    }
+  }
+
+  private static IOException truncated(Path archive) {
+    return new IOException(archive + ": truncated tar archive");
+  }
+
+  /**
+   * Where an entry goes, {@code null} to skip it (macOS metadata, the folder itself such as {@code
+   * ./}); fails on paths that leave {@code dir}.
+   */
   private static Path target(Path archive, Path dir, String name) throws IOException {
     String n = name.replace('\\', '/');
     if (n.startsWith("__MACOSX/")
@@ -118,7 +172,7 @@ public final class Unpacker {
     }
     Path base = dir.toAbsolutePath().normalize();
     Path t = base.resolve(n).normalize();
-    if (n.startsWith("/") || n.matches("^[A-Za-z]:.*") || !t.startsWith(base) || t.equals(base)) {
+    if (n.startsWith("/") || n.matches("^[A-Za-z]:.*") || !t.startsWith(base)) {
       throw new IOException(
           archive
               + ": unsafe entry '"
@@ -127,7 +181,7 @@ public final class Unpacker {
               + dir
               + "; refusing the archive");
     }
-    return t;
+    return t.equals(base) ? null : t;
   }
 
   private static void write(InputStream in, Path target) throws IOException {
@@ -170,13 +224,14 @@ public final class Unpacker {
     return i < 0 ? s : s.substring(0, i);
   }
 
-  private static boolean readFully(InputStream in, byte[] b) throws IOException {
+  /** Reads a 512-byte header; false at the end of the stream. */
+  private static boolean readHeader(InputStream in, byte[] b, Path archive) throws IOException {
     int n = in.readNBytes(b, 0, b.length);
     if (n == 0) {
       return false;
     }
     if (n < b.length) {
-      throw new IOException("truncated tar archive");
+      throw truncated(archive);
     }
     return true;
   }
@@ -193,7 +248,7 @@ public final class Unpacker {
   /** Reads at most {@code left} bytes of the wrapped stream and never closes it. */
   private static final class BoundedInputStream extends InputStream {
     private final InputStream in;
-    private long left;
+    long left;
 
     BoundedInputStream(InputStream in, long left) {
       this.in = in;
