@@ -1,5 +1,6 @@
 package io.mptj.report;
 
+import io.mptj.engine.CheckpointException;
 import io.mptj.report.Curves.Series;
 import io.mptj.report.TrainLog.EvalPoint;
 import io.mptj.report.TrainLog.LossPoint;
@@ -272,25 +273,15 @@ public final class Report {
     String method = input.heatmapMethod();
     heading(2, "Prompt similarity (" + method + ")");
     List<Run> chosen = heatmapRuns(method);
-    if (chosen.size() < 2) {
-      para(
-          "No heatmap: it needs "
-              + method
-              + " runs on two or more tasks; found "
-              + chosen.size()
-              + ".");
-      return;
-    }
     List<String> labels = TaskOrder.shortNames(chosen.stream().map(r -> r.ref().task()).toList());
-    List<float[]> prompts =
-        chosen.stream().map(r -> PromptSimilarity.prompt(r.ref().runDir())).toList();
-    if (prompts.stream().mapToInt(p -> p.length).distinct().count() > 1) {
-      para(
-          "No heatmap: the "
-              + method
-              + " prompts differ in size (P·d): "
-              + sizes(labels, prompts)
-              + ".");
+    List<float[]> prompts = new ArrayList<>();
+    String why =
+        chosen.size() < 2
+            ? "it needs " + method + " runs on two or more tasks; found " + chosen.size()
+            : readPrompts(method, chosen, prompts);
+    why = why != null ? why : unusable(method, labels, prompts);
+    if (why != null) {
+      para("No heatmap: " + why + (why.endsWith(".") ? "" : "."));
       return;
     }
     para(
@@ -310,6 +301,54 @@ public final class Report {
     charts.add(new Chart(path, "cosine similarity of the adapted " + method + " task prompts"));
     blocks.add(new Doc.Image(path, title));
     blocks.add(matrixTable(labels, cos));
+  }
+
+  /**
+   * Reads the flattened prompt of each run into {@code out}; returns why not when a run's adapter
+   * cannot be read (one unreadable adapter drops the heatmap, not the report), else null.
+   */
+  private static String readPrompts(String method, List<Run> chosen, List<float[]> out) {
+    for (Run r : chosen) {
+      try {
+        out.add(PromptSimilarity.prompt(r.ref().runDir()));
+      } catch (CheckpointException e) {
+        return "the "
+            + method
+            + " adapter of "
+            + r.ref().task()
+            + " (seed "
+            + r.ref().seed()
+            + ") cannot be read: "
+            + e.getMessage();
+      }
+    }
+    return null;
+  }
+
+  /** Why the prompts cannot be compared by cosine (sizes differ, one is all zeros), or null. */
+  private static String unusable(String method, List<String> labels, List<float[]> prompts) {
+    if (prompts.stream().mapToInt(p -> p.length).distinct().count() > 1) {
+      return "the " + method + " prompts differ in size (P·d): " + sizes(labels, prompts);
+    }
+    for (int i = 0; i < prompts.size(); i++) {
+      if (allZero(prompts.get(i))) {
+        return "the "
+            + method
+            + " prompt of "
+            + labels.get(i)
+            + " is all zeros, so its cosine with the others is undefined";
+      }
+    }
+    return null;
+  }
+
+  private static boolean allZero(float[] prompt) {
+    for (float v : prompt) {
+      if (v != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String sizes(List<String> labels, List<float[]> prompts) {

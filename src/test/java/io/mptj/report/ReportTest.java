@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.prompt.PeftAdapter;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -306,6 +307,32 @@ class ReportTest {
     double expected = cosine(fold(sharedRte, uRte, vRte), fold(boolq[0], boolq[1], boolq[2]));
     assertEquals(String.format(Locale.ROOT, "%.3f", expected), cell(m, "RTE", "BoolQ"));
     assertEquals(cell(m, "RTE", "BoolQ"), cell(m, "BoolQ", "RTE"));
+  }
+
+  @Test
+  void anUnreadableAdapterDropsTheHeatmapNotTheReport() throws IOException {
+    Path boolq = dir("MPT", BOOLQ, 1);
+    Files.delete(boolq.resolve(PeftAdapter.WEIGHTS));
+    Report.Written out = Report.write(tmp.resolve("report"), input());
+    String md = Files.readString(out.markdown());
+    String section = md.substring(md.indexOf("## Prompt similarity (MPT)"), md.indexOf("## Files"));
+    assertTrue(
+        section.contains("No heatmap: the MPT adapter of " + BOOLQ + " (seed 1) cannot be read")
+            && section.contains(boolq.resolve(PeftAdapter.WEIGHTS).toString()),
+        section);
+    assertFalse(section.contains("| task |"), section);
+    assertTrue(
+        out.charts().stream().noneMatch(p -> p.toString().contains("prompt-similarity")),
+        out.charts().toString());
+    assertTrue(md.contains("### Full data"), "the rest of the report is there");
+  }
+
+  @Test
+  void anAllZeroPromptDropsTheHeatmapNotTheReport() throws IOException {
+    float[] zeros = new float[FakeRuns.P * FakeRuns.D];
+    FakeRuns.multitask(dir("MPT", BOOLQ, 1), zeros, boolq[1], boolq[2]);
+    String md = Files.readString(Report.write(tmp.resolve("report"), input()).markdown());
+    assertTrue(md.contains("No heatmap: the MPT prompt of BoolQ is all zeros"), md);
   }
 
   /** P* ∘ (u vᵀ) for rank 1, flattened. */
