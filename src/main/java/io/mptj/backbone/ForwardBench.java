@@ -18,9 +18,10 @@ import java.util.Random;
 
 /**
  * Throughput of a prompted backbone: forward, and forward plus backward to the prompt (the training
- * step's work), against this machine's fp32 GEMM rate measured in the same process: the better of the
- * model's own projection shapes and a 2048³ square GEMM. Useful FLOPs count only matmuls: forward
- * GEMMs, and for the backward the input-gradient GEMMs (a frozen backbone needs no weight gradients).
+ * step's work), against this machine's fp32 GEMM rate measured in the same process: the better of
+ * the model's own projection shapes and a 2048³ square GEMM. Useful FLOPs count only matmuls:
+ * forward GEMMs, and for the backward the input-gradient GEMMs (a frozen backbone needs no weight
+ * gradients).
  */
 public final class ForwardBench {
 
