@@ -40,6 +40,11 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress bars")
   boolean noProgress;
 
+  @Option(
+      names = "--report-only",
+      description = "train nothing: write the report of the runs that have finished so far")
+  boolean reportOnly;
+
   @Override
   public Integer call() throws IOException {
     ExperimentSpec spec = ExperimentSpec.read(specFile);
@@ -49,6 +54,12 @@ final class ExperimentCommand implements Callable<Integer> {
             ? out
             : Path.of("runs", specFile.getFileName().toString().replaceAll("\\.(ya?ml|json)$", ""));
     String command = "./mptj experiment " + specFile + " --out " + dir;
+    if (reportOnly) {
+      try (Context ctx =
+          new Context(Backbones.load(spec.backbone()), DataDir.resolve(dataDir), false)) {
+        return finish(Experiment.reportOnly(spec, text, dir, ctx, command), System.nanoTime());
+      }
+    }
     return finish(
         run(spec, text, dir, DataDir.resolve(dataDir), !noProgress, command), System.nanoTime());
   }

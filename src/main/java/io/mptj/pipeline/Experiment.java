@@ -31,8 +31,11 @@ public final class Experiment {
   private final List<StageRef> stages = new ArrayList<>();
   private int done;
   private final int total;
+  private final boolean train;
 
-  private Experiment(ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
+  private Experiment(
+      ExperimentSpec spec, String specText, Path out, Context ctx, String command, boolean train) {
+    this.train = train;
     this.spec = spec;
     this.specText = specText;
     this.out = out;
@@ -49,7 +52,16 @@ public final class Experiment {
    */
   public static Path run(
       ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
-    return new Experiment(spec, specText, out, ctx, command).run();
+    return new Experiment(spec, specText, out, ctx, command, true).run();
+  }
+
+  /**
+   * Writes the report of the runs of a spec that have finished so far, training nothing (to look at
+   * a long experiment while it runs, or at one that stopped).
+   */
+  public static Path reportOnly(
+      ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
+    return new Experiment(spec, specText, out, ctx, command, false).run();
   }
 
   private Path run() {
@@ -94,6 +106,9 @@ public final class Experiment {
 
   private void progress(String what, Path dir) {
     done++;
+    if (!train) {
+      return;
+    }
     boolean skip = RunDir.finished(dir);
     System.err.printf(
         Locale.ROOT,
@@ -121,12 +136,13 @@ public final class Experiment {
     long seed = spec.seeds().getFirst();
     HyperOverrides o = overrides(spec.source().hyper(), seed);
     done++;
-    System.err.printf(
-        Locale.ROOT,
-        "mptj experiment [%d/%d] source prompts for %s%n",
-        done,
-        total,
-        spec.source().tasks());
+    if (train)
+      System.err.printf(
+          Locale.ROOT,
+          "mptj experiment [%d/%d] source prompts for %s%n",
+          done,
+          total,
+          spec.source().tasks());
     commands.add(
         String.format(base(), "source")
             + " --tasks "
@@ -135,10 +151,12 @@ public final class Experiment {
             + " --out "
             + dir);
     List<Task> sources = tasks(spec.source().tasks());
-    SourceTraining.run(
-        ctx, sources, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)), dir);
+    if (train) {
+      SourceTraining.run(
+          ctx, sources, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)), dir);
+    }
     for (Task t : sources) {
-      stages.add(new StageRef("source " + t.name(), dir.resolve(Runs.slug(t.name()))));
+      stage("source " + t.name(), dir.resolve(Runs.slug(t.name())));
     }
     return dir;
   }
@@ -151,11 +169,11 @@ public final class Experiment {
     progress("distillation", dir);
     commands.add(
         String.format(base(), "distill") + " --teachers " + source + o.flags() + " --out " + dir);
-    if (!RunDir.finished(dir)) {
+    if (train && !RunDir.finished(dir)) {
       Distillation.run(
           ctx, source, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.DISTILL)), dir);
     }
-    stages.add(new StageRef("distill", dir));
+    stage("distill", dir);
     return dir;
   }
 
@@ -194,10 +212,10 @@ public final class Experiment {
             + o.flags()
             + " --out "
             + dir);
-    if (!RunDir.finished(dir)) {
+    if (train && !RunDir.finished(dir)) {
       Adaptation.run(ctx, m, from, List.of(t), shots, hyper(Stage.ADAPT, stage, seed), dir);
     }
-    runs.add(new RunRef(label(m), t.name(), (int) seed, shots, dir));
+    run(new RunRef(label(m), t.name(), (int) seed, shots, dir));
   }
 
   private void multiTarget(long seed, Path distill) {
@@ -206,14 +224,15 @@ public final class Experiment {
     boolean finished =
         tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(Runs.slug(t.name()))));
     done++;
-    System.err.printf(
-        Locale.ROOT,
-        "mptj experiment [%d/%d] mpt* %s seed %d%s%n",
-        done,
-        total,
-        spec.targets().tasks(),
-        seed,
-        finished ? " (done, skipped)" : "");
+    if (train)
+      System.err.printf(
+          Locale.ROOT,
+          "mptj experiment [%d/%d] mpt* %s seed %d%s%n",
+          done,
+          total,
+          spec.targets().tasks(),
+          seed,
+          finished ? " (done, skipped)" : "");
     HyperOverrides o = overrides(spec.targets().hyper(), seed);
     commands.add(
         String.format(base(), "adapt")
@@ -224,16 +243,31 @@ public final class Experiment {
             + o.flags()
             + " --out "
             + dir);
-    Adaptation.run(
-        ctx,
-        Adaptation.Method.MPT,
-        distill,
-        tasks,
-        0,
-        hyper(Stage.ADAPT, spec.targets().hyper(), seed),
-        dir);
+    if (train) {
+      Adaptation.run(
+          ctx,
+          Adaptation.Method.MPT,
+          distill,
+          tasks,
+          0,
+          hyper(Stage.ADAPT, spec.targets().hyper(), seed),
+          dir);
+    }
     for (Task t : tasks) {
-      runs.add(new RunRef("MPT*", t.name(), (int) seed, 0, dir.resolve(Runs.slug(t.name()))));
+      run(new RunRef("MPT*", t.name(), (int) seed, 0, dir.resolve(Runs.slug(t.name()))));
+    }
+  }
+
+  /** Lists a finished run in the report (an unfinished one only exists while reporting early). */
+  private void run(RunRef ref) {
+    if (RunDir.finished(ref.runDir())) {
+      runs.add(ref);
+    }
+  }
+
+  private void stage(String label, Path dir) {
+    if (RunDir.finished(dir)) {
+      stages.add(new StageRef(label, dir));
     }
   }
 

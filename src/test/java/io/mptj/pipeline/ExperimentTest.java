@@ -87,6 +87,17 @@ class ExperimentTest {
         before,
         Files.getLastModifiedTime(out.resolve("runs/full/pt/toy-d/seed-1/metrics.json")).toMillis(),
         "a rerun skips finished runs");
+    Files.delete(out.resolve("runs/full/pt/toy-d/seed-2/metrics.json"));
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      Experiment.reportOnly(
+          parsed, Files.readString(spec), out, ctx, "./mptj experiment spec.yaml --report-only");
+    }
+    assertTrue(
+        !Files.exists(out.resolve("runs/full/pt/toy-d/seed-2/metrics.json")),
+        "report-only trains nothing");
+    assertTrue(
+        Files.readString(report.resolve("results.md")).contains("(n="),
+        "the unfinished run is left out");
   }
 
   /**
