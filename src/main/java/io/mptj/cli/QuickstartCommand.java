@@ -6,14 +6,12 @@ import io.mptj.pipeline.ExperimentSpec;
 import io.mptj.task.DataDir;
 import io.mptj.task.DataDownload;
 import io.mptj.task.DataSources;
-import io.mptj.task.TaskRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -91,7 +89,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Set<String> needed = new LinkedHashSet<>(spec.source().tasks());
     needed.addAll(spec.targets().tasks());
     Path existing = DataDir.resolveOrNull(dataDir);
-    if (existing != null && missing(existing, needed).isEmpty()) {
+    if (existing != null && DataDownload.missing(existing, needed).isEmpty()) {
       return existing;
     }
     if (dataDir != null || System.getenv(DataDir.ENV) != null) {
@@ -99,21 +97,11 @@ final class QuickstartCommand implements Callable<Integer> {
           "the data directory "
               + existing
               + " lacks "
-              + missing(existing, needed)
+              + DataDownload.missing(existing, needed)
               + "; fetch them with ./mptj data download "
-              + String.join(" ", missing(existing, needed)));
+              + String.join(" ", DataDownload.missing(existing, needed)));
     }
     Path target = DataDir.forDownload(null);
-    List<String> fetch = missing(target, needed);
-    long bytes =
-        fetch.stream()
-            .flatMap(t -> DataSources.ALL.stream().filter(s -> s.task().equals(t)))
-            .flatMap(s -> s.files().stream())
-            .mapToLong(DataSources.Remote::size)
-            .sum();
-    System.err.printf(
-        "mptj quickstart: no data directory has %s; downloading the official files of %s (%.1f MB) into %s%n",
-        needed, fetch, bytes / 1e6, target);
     String base = baseUrl != null ? baseUrl : System.getenv("MPTJ_DATA_BASE_URL");
     DataDownload dl =
         new DataDownload(
@@ -121,19 +109,11 @@ final class QuickstartCommand implements Callable<Integer> {
             Locations.cacheDir().resolve("archives"),
             new Downloader(!noProgress),
             DataSources.ALL);
-    for (String t : fetch) {
-      dl.download(t, target, false);
-    }
+    List<String> fetch = DataDownload.missing(target, needed);
+    System.err.printf(
+        "mptj quickstart: no data directory has %s; downloading the official files of %s (%.1f MB) into %s%n",
+        needed, fetch, dl.bytes(fetch) / 1e6, target);
+    dl.ensure(fetch, target);
     return target;
-  }
-
-  private static List<String> missing(Path dataDir, Set<String> tasks) {
-    List<String> out = new ArrayList<>();
-    for (String t : tasks) {
-      if (dataDir == null || !Files.isDirectory(TaskRegistry.get(t).folder(dataDir))) {
-        out.add(t);
-      }
-    }
-    return out;
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -102,6 +103,39 @@ public final class DataDownload {
     } finally {
       deleteTree(staging);
     }
+  }
+
+  /**
+   * Downloads the official files of each of {@code tasks} whose folder {@code dataDir} lacks (the
+   * quickstart's fallback when no data directory has its tasks); present tasks are left alone.
+   *
+   * @return what each download wrote, in the order of {@code tasks}
+   */
+  public List<Result> ensure(Collection<String> tasks, Path dataDir) throws IOException {
+    List<Result> out = new ArrayList<>();
+    for (String t : missing(dataDir, tasks)) {
+      out.add(download(t, dataDir, false));
+    }
+    return out;
+  }
+
+  /**
+   * The tasks among {@code tasks} whose folder is absent from {@code dataDir} (all when it is
+   * null).
+   */
+  public static List<String> missing(Path dataDir, Collection<String> tasks) {
+    return tasks.stream()
+        .filter(t -> dataDir == null || !Files.isDirectory(TaskRegistry.get(t).folder(dataDir)))
+        .toList();
+  }
+
+  /** The bytes the official files of {@code tasks} take to download. */
+  public long bytes(Collection<String> tasks) {
+    return tasks.stream()
+        .map(this::source)
+        .flatMap(s -> s.files().stream())
+        .mapToLong(DataSources.Remote::size)
+        .sum();
   }
 
   private DataSources.Source source(String task) {

@@ -114,6 +114,32 @@ class DataDownloadTest {
   }
 
   @Test
+  void ensureFetchesOnlyTheTasksTheDataDirectoryLacks() throws IOException {
+    byte[] rte =
+        zip(Map.of("RTE/train.tsv", "index\tsentence1\tsentence2\tlabel\n0\tA\tB\tentailment\n"));
+    byte[] cb = zip(Map.of("CB/train.jsonl", "{}\n"));
+    served.put("/glue/data/RTE.zip", rte);
+    served.put("/superglue/CB.zip", cb);
+    var catalog =
+        List.of(
+            source("glue/RTE", DataSources.Unpack.ARCHIVE, "https://x.org/glue/data/RTE.zip", rte),
+            source(
+                "superglue/CB", DataSources.Unpack.ARCHIVE, "https://x.org/superglue/CB.zip", cb));
+    Path data = tmp.resolve("data");
+    Files.createDirectories(data.resolve("superglue/CB"));
+    List<String> tasks = List.of("glue/RTE", "superglue/CB");
+    assertEquals(List.of("glue/RTE"), DataDownload.missing(data, tasks));
+    assertEquals(rte.length + cb.length, downloader(catalog).bytes(tasks));
+
+    List<DataDownload.Result> got = downloader(catalog).ensure(tasks, data);
+    assertEquals(List.of("glue/RTE"), got.stream().map(DataDownload.Result::task).toList());
+    assertEquals(List.of("/glue/data/RTE.zip"), requested, "the present task is not fetched");
+    assertTrue(Files.isRegularFile(data.resolve("glue/RTE/train.tsv")));
+    assertEquals(List.of(), downloader(catalog).ensure(tasks, data), "nothing left to fetch");
+    assertEquals(1, requested.size());
+  }
+
+  @Test
   void aChecksumMismatchIsRefusedAndNothingIsInstalled() throws IOException {
     byte[] fake = zip(Map.of("CB/train.jsonl", "{}\n"));
     served.put("/glue/superglue/data/v2/CB.zip", fake);
