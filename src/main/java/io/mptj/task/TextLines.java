@@ -65,11 +65,7 @@ final class TextLines {
   private static final class Lines {
     private final InputStream in;
     private final Path file;
-    private final CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder = strictUtf8();
     private final byte[] chunk = new byte[1 << 16];
     private int pos;
     private int end;
@@ -129,11 +125,15 @@ final class TextLines {
 
   /** A strict UTF-8 reader of a file. */
   static BufferedReader open(Path file) throws IOException {
-    var decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    return new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16);
+    return new BufferedReader(
+        new InputStreamReader(Files.newInputStream(file), strictUtf8()), 1 << 16);
+  }
+
+  /** A UTF-8 decoder that reports malformed or unmappable input instead of replacing it. */
+  static CharsetDecoder strictUtf8() {
+    return StandardCharsets.UTF_8
+        .newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
   }
 }
