@@ -1,9 +1,12 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Knob;
+import io.mptj.method.MethodRegistry;
+import io.mptj.method.TuningMethod;
 import io.mptj.pipeline.Adaptation;
 import io.mptj.pipeline.Context;
-import io.mptj.pipeline.Hyper;
 import io.mptj.pipeline.Stage;
+import io.mptj.pipeline.StageSettings;
 import io.mptj.task.Task;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,7 +27,7 @@ import picocli.CommandLine.Option;
           + " vectors; pt trains a vanilla prompt from sampled vocabulary; spot starts from one source prompt.",
       "With --tasks a,b,c, mpt runs MPT*: the group jointly (OUT/joint), then each task's vectors alone (OUT/<task>)."
     })
-final class AdaptCommand implements Callable<Integer> {
+final class AdaptCommand implements Callable<Integer>, KnobOptions.SettingsCommand {
 
   @Mixin TrainingOptions options;
 
@@ -42,8 +45,8 @@ final class AdaptCommand implements Callable<Integer> {
   @Option(
       names = "--method",
       defaultValue = "mpt",
-      description = "mpt, pt or spot (default: ${DEFAULT-VALUE})")
-  Adaptation.Method method;
+      description = "a tuning method: mpt, pt, spot, ... (default: ${DEFAULT-VALUE})")
+  String method;
 
   @Option(
       names = "--from",
@@ -57,21 +60,25 @@ final class AdaptCommand implements Callable<Integer> {
   int shots;
 
   @Override
+  public List<Knob> knobs() {
+    return TrainingOptions.union(
+        MethodRegistry.all().stream().map(m -> StageSettings.knobs(Stage.ADAPT, m)).toList());
+  }
+
+  @Override
   public Integer call() {
     List<Task> tasks = TrainingOptions.tasks(target.task != null ? target.task : target.tasks);
-    if (method == Adaptation.Method.PT && from != null) {
-      throw new IllegalArgumentException(
-          "--from is not used by --method pt (vanilla prompt tuning starts from the vocabulary)");
-    }
+    TuningMethod m = MethodRegistry.get(method);
+    Adaptation.requireUpstream(m, from);
     if (shots < 0) {
       throw new IllegalArgumentException("--shots must be >= 0, got " + shots);
     }
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.ADAPT);
-      Map<String, Object> metrics = Adaptation.run(ctx, method, from, tasks, shots, h, options.out);
+      StageSettings h = options.settings(ctx, Stage.ADAPT, m);
+      Map<String, Object> metrics = Adaptation.run(ctx, from, tasks, shots, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());
-      line.put("method", method.name().toLowerCase(java.util.Locale.ROOT));
+      line.put("method", m.name());
       if (tasks.size() == 1) {
         line.put("task", tasks.getFirst().name());
         line.putAll(Summaries.splitScores(metrics));

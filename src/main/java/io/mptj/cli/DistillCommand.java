@@ -1,11 +1,14 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Knob;
+import io.mptj.method.MethodRegistry;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.Distillation;
-import io.mptj.pipeline.Hyper;
 import io.mptj.pipeline.Stage;
+import io.mptj.pipeline.StageSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Stage 2: distil the teacher prompts of a `source` run into a shared prompt P* and task vectors u, v.")
-final class DistillCommand implements Callable<Integer> {
+final class DistillCommand implements Callable<Integer>, KnobOptions.SettingsCommand {
 
   @Mixin TrainingOptions options;
 
@@ -26,9 +29,14 @@ final class DistillCommand implements Callable<Integer> {
   Path teachers;
 
   @Override
+  public List<Knob> knobs() {
+    return StageSettings.knobs(Stage.DISTILL, MethodRegistry.distiller());
+  }
+
+  @Override
   public Integer call() {
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.DISTILL);
+      StageSettings h = options.settings(ctx, Stage.DISTILL, MethodRegistry.distiller());
       Map<String, Object> metrics = Distillation.run(ctx, teachers, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());

@@ -37,9 +37,12 @@ public final class Main implements Runnable {
 
   /** Builds the command line with the project's error handling; tests call this in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(Main::reportError);
+    CommandLine cl =
+        new CommandLine(new Main())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setExecutionExceptionHandler(Main::reportError);
+    KnobOptions.install(cl);
+    return cl;
   }
 
   /** Prints a failed command's error as one line (the stack trace too when MPTJ_DEBUG is set). */

@@ -1,9 +1,10 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Knob;
 import io.mptj.pipeline.Context;
-import io.mptj.pipeline.Hyper;
 import io.mptj.pipeline.SourceTraining;
 import io.mptj.pipeline.Stage;
+import io.mptj.pipeline.StageSettings;
 import io.mptj.task.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description =
         "Stage 1: train one vanilla prompt per source task (the teachers), into OUT/<task>/.")
-final class SourceCommand implements Callable<Integer> {
+final class SourceCommand implements Callable<Integer>, KnobOptions.SettingsCommand {
 
   @Mixin TrainingOptions options;
 
@@ -30,10 +31,15 @@ final class SourceCommand implements Callable<Integer> {
   String tasks;
 
   @Override
+  public List<Knob> knobs() {
+    return StageSettings.knobs(Stage.SOURCE, SourceTraining.method());
+  }
+
+  @Override
   public Integer call() {
     List<Task> list = TrainingOptions.tasks(tasks);
     try (Context ctx = options.context()) {
-      Hyper h = options.hyper(ctx, Stage.SOURCE);
+      StageSettings h = options.settings(ctx, Stage.SOURCE, SourceTraining.method());
       Map<String, Object> results = SourceTraining.run(ctx, list, h, options.out);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("out", options.out.toAbsolutePath().toString());

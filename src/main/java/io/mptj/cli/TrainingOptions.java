@@ -2,26 +2,34 @@ package io.mptj.cli;
 
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.Backbones;
+import io.mptj.engine.Knob;
+import io.mptj.engine.SettingsMap;
+import io.mptj.method.TuningMethod;
 import io.mptj.pipeline.Context;
-import io.mptj.pipeline.Hyper;
-import io.mptj.pipeline.HyperOverrides;
 import io.mptj.pipeline.Stage;
+import io.mptj.pipeline.StageSettings;
 import io.mptj.task.DataDir;
 import io.mptj.task.Task;
 import io.mptj.task.TaskRegistry;
-import io.mptj.train.EncoderTaskModel;
-import io.mptj.train.Schedule;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The flags every training command takes. Unset hyper-parameters take the defaults of the
- * backbone's family and the stage (see {@link Hyper#defaults}); the resolved values are saved in
- * each run's config.json.
+ * The flags every training command takes besides its settings: backbone, data, output and progress.
+ * The settings' flags come from their {@link Knob}s ({@link KnobOptions}); unset settings take the
+ * defaults of the backbone's family and the stage (see {@link StageSettings#resolve}), and the
+ * resolved values are saved in each run's config.json.
  */
 final class TrainingOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
 
   @Option(
       names = "--backbone",
@@ -38,76 +46,6 @@ final class TrainingOptions {
   @Option(names = "--out", required = true, description = "output run directory")
   Path out;
 
-  @Option(names = "--prompt-length", description = "prompt vectors P (T5 default 100)")
-  Integer promptLength;
-
-  @Option(names = "--rank", description = "rank r of MPT's task update u vᵀ (default 1)")
-  Integer rank;
-
-  @Option(names = "--steps", description = "optimizer steps")
-  Integer steps;
-
-  @Option(names = "--epochs", description = "epochs over the training data (instead of --steps)")
-  Double epochs;
-
-  @Option(names = "--batch-size", description = "examples per step")
-  Integer batchSize;
-
-  @Option(names = "--lr", description = "learning rate of the prompt (P* or a vanilla prompt)")
-  Double lr;
-
-  @Option(names = "--lr-task", description = "learning rate of MPT's task vectors u, v")
-  Double lrTask;
-
-  @Option(names = "--lr-head", description = "learning rate of encoder task heads")
-  Double lrHead;
-
-  @Option(names = "--weight-decay", description = "AdamW decoupled weight decay")
-  Double weightDecay;
-
-  @Option(names = "--warmup", description = "linear warmup steps")
-  Integer warmup;
-
-  @Option(names = "--schedule", description = "constant, linear or cosine decay after warmup")
-  Schedule.Kind schedule;
-
-  @Option(names = "--clip", description = "gradient-norm clipping bound (0 disables)")
-  Double clip;
-
-  @Option(names = "--max-length", description = "input token cap before the prompt")
-  Integer maxLength;
-
-  @Option(names = "--lambda", description = "distillation weight λ (default 0.9)")
-  Double lambda;
-
-  @Option(names = "--temperature", description = "distillation KL temperature")
-  Double temperature;
-
-  @Option(
-      names = "--top-k",
-      description = "teacher logits kept per target token (seq2seq distillation)")
-  Integer topK;
-
-  @Option(names = "--pooling", description = "encoder pooling for task heads: mean or cls")
-  EncoderTaskModel.Pooling pooling;
-
-  @Option(
-      names = "--eval-every",
-      description = "dev evaluation interval in steps (0: only at the end)")
-  Integer evalEvery;
-
-  @Option(names = "--no-stochastic-tasks", description = "draw every task in each multi-task batch")
-  boolean noStochasticTasks;
-
-  @Option(names = "--seed", description = "random seed (default 1)")
-  Long seed;
-
-  @Option(
-      names = "--init",
-      description =
-          "initial prompt: vocab (sampled vocabulary, default), random, or for distill teachers (their mean)")
-  String init;
-
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
@@ -122,38 +60,34 @@ final class TrainingOptions {
     }
   }
 
-  /** The flags given, as overrides of the defaults. */
-  HyperOverrides overrides() {
-    return new HyperOverrides(
-        promptLength,
-        rank,
-        steps,
-        batchSize,
-        lr,
-        lrTask,
-        lrHead,
-        weightDecay,
-        warmup,
-        schedule,
-        clip,
-        maxLength,
-        lambda,
-        temperature,
-        topK,
-        pooling,
-        evalEvery,
-        noStochasticTasks ? Boolean.FALSE : null,
-        seed,
-        epochs,
-        init);
+  /**
+   * The stage's settings for {@code method}: defaults for the backbone's family, with the flags
+   * given applied; {@code --epochs} is turned into steps by each run over its own training data.
+   *
+   * @throws IllegalArgumentException for a flag this stage and method do not read
+   */
+  StageSettings settings(Context ctx, Stage stage, TuningMethod method) {
+    List<Knob> all = ((KnobOptions.SettingsCommand) command.userObject()).knobs();
+    SettingsMap given = KnobOptions.given(command, all);
+    List<Knob> read = StageSettings.knobs(stage, method);
+    List<String> unread = given.unread(read);
+    if (!unread.isEmpty()) {
+      throw new IllegalArgumentException(
+          unread.stream().map(given::flagOf).collect(Collectors.joining(", "))
+              + (unread.size() == 1 ? " is" : " are")
+              + " not read by `"
+              + command.name()
+              + (command.name().equals("adapt") ? " --method " + method.name() : "")
+              + "`");
+    }
+    return StageSettings.resolve(ctx.backbone().family(), stage, method, given);
   }
 
-  /**
-   * The stage's defaults for the backbone's family with the given flags applied; {@code --epochs}
-   * is turned into steps by each run over its own training data.
-   */
-  Hyper hyper(Context ctx, Stage stage) {
-    return overrides().apply(Hyper.defaults(ctx.backbone().family(), stage));
+  /** The knobs of several stage/method pairs, each key once (a command that runs any of them). */
+  static List<Knob> union(List<List<Knob>> lists) {
+    LinkedHashMap<String, Knob> byKey = new LinkedHashMap<>();
+    lists.forEach(l -> l.forEach(k -> byKey.putIfAbsent(k.key(), k)));
+    return List.copyOf(byKey.values());
   }
 
   /** Parses a comma-separated task list. */

@@ -1,13 +1,12 @@
 package io.mptj.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Seeds;
-import io.mptj.prompt.MultitaskPrompt;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptModule;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
+import io.mptj.method.TuningMethod;
+import io.mptj.method.Upstream;
 import io.mptj.task.Task;
 import io.mptj.train.Objective;
 import io.mptj.train.TaskHeads;
@@ -19,181 +18,144 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stage 3, target adaptation (Wang et al., 2023, §3.2), and the baselines trained with the same
- * budget:
+ * Stage 3, target adaptation (Wang et al., 2023, §3.2), with any registered tuning method at the
+ * same budget: MPT from a distillation run, and the baselines (vanilla PT, SPoT from a source
+ * prompt, …), each as its {@link TuningMethod} builds it.
  *
- * <ul>
- *   <li>{@code mpt}: P* from distillation, u and v initialised to the average of the source task
- *       vectors; P*, u, v (and an encoder's head) are trained with the task loss, at two learning
- *       rates.
- *   <li>{@code pt}: vanilla prompt tuning from sampled vocabulary (Lester et al., 2021).
- *   <li>{@code spot}: vanilla prompt tuning initialised from one source prompt (Vu et al., 2022).
- * </ul>
- *
- * <p>With several target tasks, {@code mpt} runs MPT* (multi-target): P* shared by the group and
- * trained jointly with each task's own u, v; then each task alone trains its u, v (and head) on top
- * of the group's frozen P*, so P* stays shared. {@code pt} and {@code spot} train each task
- * separately.
+ * <p>With several target tasks, a method that {@link TuningMethod#sharesAcrossTargets() shares
+ * across targets} (MPT*) trains the group jointly ({@code OUT/joint}), then each task alone on top
+ * of the group's frozen shared part ({@code OUT/<task>}); other methods train each task separately.
  */
 public final class Adaptation {
   private Adaptation() {}
 
-  /** Adaptation methods. */
-  public enum Method {
-    MPT,
-    PT,
-    SPOT
-  }
-
   /**
-   * Adapts to one or more target tasks.
+   * Adapts to one or more target tasks with {@code h}'s method.
    *
-   * @param from the distillation run (mpt) or a source-task run (spot); null for pt
+   * @param from the upstream run the method starts from ({@link TuningMethod#upstream()}), or null
    * @param shots k examples per class for few-shot training, or 0 for the full training set
    * @return metrics.json content of the run (single task) or of each task's run (several)
    */
   public static Map<String, Object> run(
-      Context ctx, Method method, Path from, List<Task> tasks, int shots, Hyper h, Path out) {
-    if (method == Method.MPT && from == null) {
-      throw new IllegalArgumentException("--method mpt needs --from DIR (a distillation run)");
-    }
-    if (method == Method.SPOT && from == null) {
-      throw new IllegalArgumentException("--method spot needs --from DIR (one source task's run)");
-    }
+      Context ctx, Path from, List<Task> tasks, int shots, StageSettings h, Path out) {
+    TuningMethod method = h.method();
+    requireUpstream(method, from);
     if (tasks.size() == 1) {
-      return single(ctx, method, from, tasks.getFirst(), shots, h, out);
+      return single(ctx, from, tasks.getFirst(), shots, h, out);
     }
-    if (method == Method.MPT) {
+    if (method.sharesAcrossTargets()) {
       return multiTarget(ctx, from, tasks, shots, h, out);
     }
     Map<String, Object> all = new LinkedHashMap<>();
     for (Task t : tasks) {
-      Path dir = out.resolve(Runs.slug(t.name()));
+      Path dir = out.resolve(RunDir.slug(t.name()));
       all.put(
           t.name(),
           RunDir.finished(dir)
               ? RunDir.readMap(dir.resolve(RunDir.METRICS))
-              : single(ctx, method, from, t, shots, h, dir));
+              : single(ctx, from, t, shots, h, dir));
     }
     return all;
   }
 
+  /** Checks {@code --from} against what the method starts from, naming the flag. */
+  public static void requireUpstream(TuningMethod method, Path from) {
+    String flag = "--method " + method.name();
+    switch (method.upstream()) {
+      case NONE -> {
+        if (from != null) {
+          throw new IllegalArgumentException(
+              "--from is not used by " + flag + " (it starts from scratch)");
+        }
+      }
+      case SOURCE_RUN -> {
+        if (from == null) {
+          throw new IllegalArgumentException(flag + " needs --from DIR (one source task's run)");
+        }
+      }
+      case DISTILL_RUN -> {
+        if (from == null) {
+          throw new IllegalArgumentException(flag + " needs --from DIR (a distillation run)");
+        }
+      }
+    }
+  }
+
   private static Map<String, Object> single(
-      Context ctx, Method method, Path from, Task task, int shots, Hyper h, Path out) {
-    Runs.checkOut(out);
+      Context ctx, Path from, Task task, int shots, StageSettings h, Path out) {
+    RunDir.checkOut(out);
     try (NDManager m = NDManager.newBaseManager()) {
-      PromptModule prompts = initialPrompts(ctx, method, from, 1, h, m);
-      Hyper hp = h.withPromptLength(prompts.length());
+      PromptModule prompts = initialModule(ctx, from, 1, h, m);
+      StageSettings hp = h.withPromptLength(prompts.length());
       try (TaskModel model = Models.build(ctx.backbone(), prompts, List.of(task), null, hp, m)) {
-        List<PreparedTask> prepared = Runs.prepare(ctx, List.of(task), hp, shots);
+        List<PreparedTask> prepared = Preparation.prepare(ctx, List.of(task), hp, shots);
         long params = model.taskParameterCount(0) + prompts.sharedParameterCount();
-        return Runs.trainAndSave(
+        return Training.trainAndSave(
             ctx,
-            out,
-            model,
-            prepared,
-            hp,
-            Objective.taskOnly(),
-            config(method, from, shots, h, "adapt"),
-            new long[] {params},
-            0,
-            "RANDOM");
+            new TrainRequest(
+                out,
+                model,
+                prepared,
+                hp,
+                Objective.taskOnly(),
+                config(h.method().name(), from, shots, h, "adapt"),
+                new long[] {params},
+                0));
       }
     }
   }
 
   private static Map<String, Object> config(
-      Method method, Path from, int shots, Hyper h, String command) {
+      String method, Path from, int shots, StageSettings h, String command) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("command", command);
-    c.put("method", method.name().toLowerCase(java.util.Locale.ROOT));
-    c.put("seed", h.seed());
+    c.put("method", method);
+    c.put("seed", h.run().seed());
     c.put("shots", shots);
     c.put("from", from == null ? null : from.toAbsolutePath().toString());
     return c;
   }
 
-  /** The starting prompt module of a method for {@code k} target tasks. */
-  static PromptModule initialPrompts(
-      Context ctx, Method method, Path from, int k, Hyper h, NDManager m) {
-    if (from != null && method != Method.PT && Files.isRegularFile(from.resolve(RunDir.CONFIG))) {
-      Runs.requireCompatible(from, ctx, h);
+  /** The starting module of the stage's method for {@code k} target tasks. */
+  static PromptModule initialModule(Context ctx, Path from, int k, StageSettings h, NDManager m) {
+    TuningMethod method = h.method();
+    if (from != null
+        && method.upstream() != Upstream.NONE
+        && Files.isRegularFile(from.resolve(RunDir.CONFIG))) {
+      RunDir.requireCompatible(from, ctx, h.head());
     }
-    return switch (method) {
-      case PT ->
-          new SoftPrompt(
-              m,
-              Models.initialPrompt(
-                      ctx.backbone(),
-                      m,
-                      h.promptLength(),
-                      h.init(),
-                      Seeds.derive(h.seed(), "pt-prompt", 0))
-                  .expandDims(0)
-                  .repeat(0, k));
-      case SPOT -> new SoftPrompt(m, spotPrompt(from, m).expandDims(0).repeat(0, k));
-      case MPT -> {
-        try (PromptModule source = PeftAdapter.load(from, m)) {
-          if (!(source instanceof MultitaskPrompt mpt)) {
-            throw new CheckpointException(
-                from + " is not a distillation run (its adapter is not MULTITASK_PROMPT_TUNING)");
-          }
-          NDArray[] uv = mpt.averagedTaskVectors(m, k);
-          yield new MultitaskPrompt(m, mpt.sharedPrompt(m), uv[0], uv[1]);
-        }
-      }
-    };
-  }
-
-  private static NDArray spotPrompt(Path from, NDManager m) {
-    if (Files.isRegularFile(from.resolve(SourceTraining.TEACHERS))) {
-      throw new CheckpointException(
-          from
-              + " holds several source prompts; pass one of them to --from, e.g. "
-              + from.resolve(Distillation.readTeachers(from).dirs().getFirst().getFileName()));
-    }
-    if (!PeftAdapter.readConfig(from)
-        .peftType()
-        .equals(io.mptj.prompt.AdapterConfig.PROMPT_TUNING)) {
-      throw new CheckpointException(
-          from
-              + " is not a vanilla prompt (its adapter is "
-              + PeftAdapter.readConfig(from).peftType()
-              + "); SPoT starts from one source task's run of ./mptj source, e.g. SOURCE_DIR/glue-MRPC");
-    }
-    try (PromptModule p = PeftAdapter.load(from, m)) {
-      return p.taskPrompt(m, 0);
-    }
+    long seed = Seeds.derive(h.run().seed(), method.name() + "-prompt", 0);
+    return method.create(new TuningMethod.Init(ctx.backbone(), k, from, seed), h.config(), m);
   }
 
   /**
-   * MPT*: the group jointly, then each task's vectors (and head) alone on the group's frozen P*.
+   * A group jointly, then each task's own part (and head) alone on the group's frozen shared part.
    */
   private static Map<String, Object> multiTarget(
-      Context ctx, Path from, List<Task> tasks, int shots, Hyper h, Path out) {
+      Context ctx, Path from, List<Task> tasks, int shots, StageSettings h, Path out) {
     Path jointDir = out.resolve("joint");
     int tau = tasks.size();
     try (NDManager m = NDManager.newBaseManager()) {
       if (!RunDir.finished(jointDir)) {
-        Runs.checkOut(jointDir);
-        PromptModule prompts = initialPrompts(ctx, Method.MPT, from, tau, h, m);
-        Hyper hp = h.withPromptLength(prompts.length());
+        RunDir.checkOut(jointDir);
+        PromptModule prompts = initialModule(ctx, from, tau, h, m);
+        StageSettings hp = h.withPromptLength(prompts.length());
         try (TaskModel model = Models.build(ctx.backbone(), prompts, tasks, null, hp, m)) {
           long[] perTask = new long[tau];
           for (int i = 0; i < tau; i++) {
             perTask[i] = model.taskParameterCount(i) + prompts.sharedParameterCount() / tau;
           }
-          Runs.trainAndSave(
+          Training.trainAndSave(
               ctx,
-              jointDir,
-              model,
-              Runs.prepare(ctx, tasks, hp, shots),
-              hp,
-              Objective.taskOnly(),
-              config(Method.MPT, from, shots, h, "adapt-joint"),
-              perTask,
-              prompts.sharedParameterCount(),
-              "RANDOM");
+              new TrainRequest(
+                  jointDir,
+                  model,
+                  Preparation.prepare(ctx, tasks, hp, shots),
+                  hp,
+                  Objective.taskOnly(),
+                  config(h.method().name(), from, shots, h, "adapt-joint"),
+                  perTask,
+                  prompts.sharedParameterCount()));
         }
       }
       List<String> jointTasks = RunDir.tasks(jointDir);
@@ -209,7 +171,7 @@ public final class Adaptation {
       }
       Map<String, Object> all = new LinkedHashMap<>();
       for (int i = 0; i < tau; i++) {
-        Path dir = out.resolve(Runs.slug(tasks.get(i).name()));
+        Path dir = out.resolve(RunDir.slug(tasks.get(i).name()));
         all.put(
             tasks.get(i).name(),
             RunDir.finished(dir)
@@ -227,36 +189,34 @@ public final class Adaptation {
       List<Task> tasks,
       int i,
       int shots,
-      Hyper h,
+      StageSettings h,
       Path dir,
       NDManager m) {
-    Runs.checkOut(dir);
+    RunDir.checkOut(dir);
     try (PromptModule joint = PeftAdapter.load(jointDir, m)) {
-      MultitaskPrompt group = (MultitaskPrompt) joint;
-      NDArray[] uv = group.taskVectors(m, i, 1);
-      MultitaskPrompt prompts = new MultitaskPrompt(m, group.sharedPrompt(m), uv[0], uv[1], true);
-      Hyper hp = h.withPromptLength(prompts.length());
+      PromptModule prompts = h.method().alone(joint, i, m);
+      StageSettings hp = h.withPromptLength(prompts.length());
       TaskHeads heads =
           ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
               ? headOf(RunDir.loadHeads(jointDir, m), i, m)
               : null;
       try (TaskModel model =
           Models.build(ctx.backbone(), prompts, List.of(tasks.get(i)), heads, hp, m)) {
-        long params = model.taskParameterCount(0) + group.sharedParameterCount() / tasks.size();
-        Map<String, Object> config = config(Method.MPT, from, shots, h, "adapt-multi");
-        config.put("method", "mpt*");
+        long params = model.taskParameterCount(0) + joint.sharedParameterCount() / tasks.size();
+        Map<String, Object> config = config(h.method().name(), from, shots, h, "adapt-multi");
+        config.put("method", h.method().name() + "*");
         config.put("group", tasks.stream().map(Task::name).toList());
-        return Runs.trainAndSave(
+        return Training.trainAndSave(
             ctx,
-            dir,
-            model,
-            Runs.prepare(ctx, List.of(tasks.get(i)), hp, shots),
-            hp,
-            Objective.taskOnly(),
-            config,
-            new long[] {params},
-            group.sharedParameterCount(),
-            "RANDOM");
+            new TrainRequest(
+                dir,
+                model,
+                Preparation.prepare(ctx, List.of(tasks.get(i)), hp, shots),
+                hp,
+                Objective.taskOnly(),
+                config,
+                new long[] {params},
+                joint.sharedParameterCount()));
       }
     }
   }

@@ -1,18 +1,15 @@
 package io.mptj.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
-import io.mptj.engine.Seeds;
-import io.mptj.prompt.MultitaskPrompt;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptInit;
-import io.mptj.prompt.PromptModule;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
+import io.mptj.method.TuningMethod;
+import io.mptj.method.pt.SoftPrompt;
 import io.mptj.task.Task;
 import io.mptj.task.TaskRegistry;
 import io.mptj.train.Objective;
@@ -61,67 +58,64 @@ public final class Distillation {
   }
 
   /**
-   * Distils the teachers of {@code sourceDir} into an MPT adapter in {@code out}. P* starts as
-   * {@link Hyper#init}: sampled vocabulary (the paper), random, or the teachers' mean.
+   * Distils the teachers of {@code sourceDir} into the stage method's student (MPT: a shared P* and
+   * task vectors) in {@code out}. P* starts as the method's {@code init}: sampled vocabulary (the
+   * paper), random, or the teachers' mean.
    */
-  public static Map<String, Object> run(Context ctx, Path sourceDir, Hyper h, Path out) {
-    Runs.checkOut(out);
+  public static Map<String, Object> run(Context ctx, Path sourceDir, StageSettings h, Path out) {
+    if (!h.method().distils()) {
+      throw new IllegalArgumentException(
+          "method " + h.method().name() + " cannot be the student of multitask distillation");
+    }
+    RunDir.checkOut(out);
     Teachers teachers = readTeachers(sourceDir);
-    teachers.dirs().forEach(d -> Runs.requireCompatible(d, ctx, h));
+    teachers.dirs().forEach(d -> RunDir.requireCompatible(d, ctx, h.head()));
     int k = teachers.tasks().size();
     try (NDManager m = NDManager.newBaseManager()) {
       SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
-      int p = teacherPrompts.length();
-      Hyper hp = h.withPromptLength(p);
+      StageSettings hp = h.withPromptLength(teacherPrompts.length());
       TaskHeads teacherHeads =
           ctx.backbone() instanceof EncoderBackbone ? stackHeads(m, teachers) : null;
       TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
-      NDArray shared =
-          h.init().equals("teachers")
-              ? teacherPrompts.raw().mean(new int[] {0})
-              : Models.initialPrompt(
-                  ctx.backbone(), m, p, h.init(), Seeds.derive(h.seed(), "shared-prompt", 0));
-      NDArray[] uv =
-          PromptInit.unitTaskVectors(
-              m,
-              k,
-              p,
-              ctx.backbone().hiddenSize(),
-              h.rank(),
-              0.02,
-              Seeds.derive(h.seed(), "task-vectors", 0));
+      TuningMethod.Init init = new TuningMethod.Init(ctx.backbone(), k, sourceDir, h.run().seed());
       try (TaskModel teacher =
               Models.build(ctx.backbone(), teacherPrompts, teachers.tasks(), teacherHeads, hp, m);
-          MultitaskPrompt student = new MultitaskPrompt(m, shared, uv[0], uv[1]);
+          PromptModule student = hp.method().student(init, teacherPrompts, hp.config(), m);
           TaskModel model =
               Models.build(ctx.backbone(), student, teachers.tasks(), studentHeads, hp, m)) {
-        List<PreparedTask> prepared = Runs.prepare(ctx, teachers.tasks(), hp, 0);
+        List<PreparedTask> prepared = Preparation.prepare(ctx, teachers.tasks(), hp, 0);
         Objective objective =
             new Objective(
-                hp.lambda(), hp.temperature(), new TeacherCache(teacher, ctx.backbone().padId()));
+                hp.distill().lambda(),
+                hp.distill().temperature(),
+                new TeacherCache(teacher, ctx.backbone().padId()));
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("command", "distill");
-        config.put("method", "mpt");
-        config.put("seed", h.seed());
+        config.put("method", hp.method().name());
+        config.put("seed", h.run().seed());
         config.put("teachers", sourceDir.toAbsolutePath().toString());
-        config.put("init", h.init());
+        config.put("init", initOf(hp));
         long[] perTask = new long[k];
         for (int i = 0; i < k; i++) {
           perTask[i] = model.taskParameterCount(i);
         }
-        return Runs.trainAndSave(
+        return Training.trainAndSave(
             ctx,
-            out,
-            model,
-            prepared,
-            hp,
-            objective,
-            config,
-            perTask,
-            student.sharedParameterCount(),
-            "RANDOM");
+            new TrainRequest(
+                out,
+                model,
+                prepared,
+                hp,
+                objective,
+                config,
+                perTask,
+                student.sharedParameterCount()));
       }
     }
+  }
+
+  private static Object initOf(StageSettings s) {
+    return s.config().saved().get("init");
   }
 
   /** The teachers' prompts as one frozen (K, P, d) module. */

@@ -1,5 +1,8 @@
 package io.mptj.pipeline;
 
+import io.mptj.engine.SettingsMap;
+import io.mptj.method.MethodRegistry;
+import io.mptj.method.TuningMethod;
 import io.mptj.report.Report;
 import io.mptj.report.ReportInput;
 import io.mptj.report.RunRef;
@@ -68,21 +71,23 @@ public final class Experiment {
     Path source = source();
     Path distill = distill(source);
     for (long seed : spec.seeds()) {
-      for (Adaptation.Method m : spec.targets().methods()) {
+      for (String m : spec.targets().methods()) {
         for (String t : spec.targets().tasks()) {
-          adapt(m, t, 0, seed, distill, source, spec.targets().hyper());
+          adapt(MethodRegistry.get(m), t, 0, seed, distill, source, spec.targets().settings());
         }
       }
       if (spec.targets().multiTarget()) {
-        multiTarget(seed, distill);
+        for (TuningMethod m : multiTargetMethods()) {
+          multiTarget(m, seed, distill, source);
+        }
       }
     }
     if (spec.fewShot() != null) {
       for (int k : spec.fewShot().shots()) {
         for (long seed : spec.seeds()) {
-          for (Adaptation.Method m : spec.fewShot().methods()) {
+          for (String m : spec.fewShot().methods()) {
             for (String t : spec.fewShot().tasks()) {
-              adapt(m, t, k, seed, distill, source, spec.fewShot().hyper());
+              adapt(MethodRegistry.get(m), t, k, seed, distill, source, spec.fewShot().settings());
             }
           }
         }
@@ -94,7 +99,7 @@ public final class Experiment {
   private static int countRuns(ExperimentSpec s) {
     int perSeed =
         s.targets().methods().size() * s.targets().tasks().size()
-            + (s.targets().multiTarget() ? 1 : 0);
+            + (s.targets().multiTarget() ? multiTargetMethods().size() : 0);
     int fewShot =
         s.fewShot() == null
             ? 0
@@ -119,12 +124,26 @@ public final class Experiment {
         skip ? " (done, skipped)" : "");
   }
 
-  private Hyper hyper(Stage stage, io.mptj.pipeline.HyperOverrides stageOverrides, long seed) {
-    return overrides(stageOverrides, seed).apply(Hyper.defaults(ctx.backbone().family(), stage));
+  /** The methods run on a group of targets at once (those that share across targets: MPT*). */
+  private static List<TuningMethod> multiTargetMethods() {
+    return MethodRegistry.all().stream().filter(TuningMethod::sharesAcrossTargets).toList();
   }
 
-  private HyperOverrides overrides(HyperOverrides stageOverrides, long seed) {
-    return spec.hyper().then(stageOverrides).withSeed(seed);
+  private StageSettings settings(Stage stage, TuningMethod method, SettingsMap given) {
+    return StageSettings.resolve(ctx.backbone().family(), stage, method, given);
+  }
+
+  private SettingsMap overrides(SettingsMap stageOverrides, long seed) {
+    return spec.settings().then(stageOverrides).with("seed", seed);
+  }
+
+  /** The upstream run a method starts from in this experiment. */
+  private Path from(TuningMethod m, Path distill, Path source) {
+    return switch (m.upstream()) {
+      case NONE -> null;
+      case SOURCE_RUN -> source.resolve(RunDir.slug(TaskRegistry.get(spec.spotSource()).name()));
+      case DISTILL_RUN -> distill;
+    };
   }
 
   private String base() {
@@ -134,7 +153,7 @@ public final class Experiment {
   private Path source() {
     Path dir = out.resolve("source");
     long seed = spec.seeds().getFirst();
-    HyperOverrides o = overrides(spec.source().hyper(), seed);
+    SettingsMap o = overrides(spec.source().settings(), seed);
     done++;
     if (train)
       System.err.printf(
@@ -147,16 +166,15 @@ public final class Experiment {
         String.format(base(), "source")
             + " --tasks "
             + String.join(",", spec.source().tasks())
-            + o.flags()
+            + o.only(StageSettings.knobs(Stage.SOURCE, SourceTraining.method())).flags()
             + " --out "
             + dir);
     List<Task> sources = tasks(spec.source().tasks());
     if (train) {
-      SourceTraining.run(
-          ctx, sources, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.SOURCE)), dir);
+      SourceTraining.run(ctx, sources, settings(Stage.SOURCE, SourceTraining.method(), o), dir);
     }
     for (Task t : sources) {
-      stage("source " + t.name(), dir.resolve(Runs.slug(t.name())));
+      stage("source " + t.name(), dir.resolve(RunDir.slug(t.name())));
     }
     return dir;
   }
@@ -164,43 +182,41 @@ public final class Experiment {
   private Path distill(Path source) {
     Path dir = out.resolve("distill");
     long seed = spec.seeds().getFirst();
-    HyperOverrides o =
-        overrides(spec.distill().hyper(), seed).then(HyperOverrides.init(spec.distill().init()));
+    SettingsMap o = overrides(spec.distill().settings(), seed);
     progress("distillation", dir);
     commands.add(
-        String.format(base(), "distill") + " --teachers " + source + o.flags() + " --out " + dir);
+        String.format(base(), "distill")
+            + " --teachers "
+            + source
+            + o.only(StageSettings.knobs(Stage.DISTILL, MethodRegistry.distiller())).flags()
+            + " --out "
+            + dir);
     if (train && !RunDir.finished(dir)) {
-      Distillation.run(
-          ctx, source, o.apply(Hyper.defaults(ctx.backbone().family(), Stage.DISTILL)), dir);
+      Distillation.run(ctx, source, settings(Stage.DISTILL, MethodRegistry.distiller(), o), dir);
     }
     stage("distill", dir);
     return dir;
   }
 
   private void adapt(
-      Adaptation.Method m,
+      TuningMethod m,
       String task,
       int shots,
       long seed,
       Path distill,
       Path source,
-      HyperOverrides stage) {
-    String method = m.name().toLowerCase(Locale.ROOT);
+      SettingsMap stage) {
+    String method = m.name();
     Task t = TaskRegistry.get(task);
     Path dir =
         out.resolve("runs")
             .resolve(shots == 0 ? "full" : "k" + shots)
             .resolve(method)
-            .resolve(Runs.slug(t.name()))
+            .resolve(RunDir.slug(t.name()))
             .resolve("seed-" + seed);
-    Path from =
-        switch (m) {
-          case MPT -> distill;
-          case SPOT -> source.resolve(Runs.slug(TaskRegistry.get(spec.spotSource()).name()));
-          case PT -> null;
-        };
+    Path from = from(m, distill, source);
     progress(method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed, dir);
-    HyperOverrides o = overrides(stage, seed);
+    SettingsMap o = overrides(stage, seed);
     commands.add(
         String.format(base(), "adapt")
             + " --method "
@@ -209,52 +225,49 @@ public final class Experiment {
             + " --task "
             + task
             + (shots > 0 ? " --shots " + shots : "")
-            + o.flags()
+            + o.only(StageSettings.knobs(Stage.ADAPT, m)).flags()
             + " --out "
             + dir);
     if (train && !RunDir.finished(dir)) {
-      Adaptation.run(ctx, m, from, List.of(t), shots, hyper(Stage.ADAPT, stage, seed), dir);
+      Adaptation.run(ctx, from, List.of(t), shots, settings(Stage.ADAPT, m, o), dir);
     }
-    run(new RunRef(label(m), t.name(), (int) seed, shots, dir));
+    run(new RunRef(m.label(), t.name(), (int) seed, shots, dir));
   }
 
-  private void multiTarget(long seed, Path distill) {
-    Path dir = out.resolve("runs").resolve("full").resolve("mpt-star").resolve("seed-" + seed);
+  private void multiTarget(TuningMethod m, long seed, Path distill, Path source) {
+    Path dir =
+        out.resolve("runs").resolve("full").resolve(m.name() + "-star").resolve("seed-" + seed);
     List<Task> tasks = tasks(spec.targets().tasks());
+    Path from = from(m, distill, source);
     boolean finished =
-        tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(Runs.slug(t.name()))));
+        tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(RunDir.slug(t.name()))));
     done++;
     if (train)
       System.err.printf(
           Locale.ROOT,
-          "mptj experiment [%d/%d] mpt* %s seed %d%s%n",
+          "mptj experiment [%d/%d] %s* %s seed %d%s%n",
           done,
           total,
+          m.name(),
           spec.targets().tasks(),
           seed,
           finished ? " (done, skipped)" : "");
-    HyperOverrides o = overrides(spec.targets().hyper(), seed);
+    SettingsMap o = overrides(spec.targets().settings(), seed);
     commands.add(
         String.format(base(), "adapt")
-            + " --method mpt --from "
-            + distill
+            + " --method "
+            + m.name()
+            + (from == null ? "" : " --from " + from)
             + " --tasks "
             + String.join(",", spec.targets().tasks())
-            + o.flags()
+            + o.only(StageSettings.knobs(Stage.ADAPT, m)).flags()
             + " --out "
             + dir);
     if (train) {
-      Adaptation.run(
-          ctx,
-          Adaptation.Method.MPT,
-          distill,
-          tasks,
-          0,
-          hyper(Stage.ADAPT, spec.targets().hyper(), seed),
-          dir);
+      Adaptation.run(ctx, from, tasks, 0, settings(Stage.ADAPT, m, o), dir);
     }
     for (Task t : tasks) {
-      run(new RunRef("MPT*", t.name(), (int) seed, 0, dir.resolve(Runs.slug(t.name()))));
+      run(new RunRef(m.label() + "*", t.name(), (int) seed, 0, dir.resolve(RunDir.slug(t.name()))));
     }
   }
 
@@ -271,14 +284,6 @@ public final class Experiment {
     }
   }
 
-  private static String label(Adaptation.Method m) {
-    return switch (m) {
-      case PT -> "PT";
-      case SPOT -> "SPoT";
-      case MPT -> "MPT";
-    };
-  }
-
   private static List<Task> tasks(List<String> names) {
     return names.stream().map(TaskRegistry::get).toList();
   }
@@ -292,7 +297,7 @@ public final class Experiment {
             ctx.backbone().parameterCount(),
             runs,
             stages,
-            "MPT",
+            MethodRegistry.distiller().label(),
             specText,
             commands);
     input.save(dir.resolve("report.json"));

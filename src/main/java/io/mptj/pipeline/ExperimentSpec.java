@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.SettingsMap;
+import io.mptj.method.MethodRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An experiment: source tasks, distillation, target tasks with the methods to compare, MPT*
@@ -27,6 +30,10 @@ import java.util.List;
  * few_shot: {tasks: [superglue/CB], shots: [4, 16, 32], methods: [pt, mpt], hyper: {steps: 100}}
  * }</pre>
  *
+ * <p>Every {@code hyper} block holds settings by their snake-case keys (the flag names); a key no
+ * stage or tuning method reads is an error naming the block. Methods are names of the tuning-method
+ * registry.
+ *
  * @param seeds target runs are repeated per seed; source training and distillation run once (first
  *     seed)
  * @param spotSource the source task whose prompt SPoT starts from (default: the first source task)
@@ -35,7 +42,7 @@ public record ExperimentSpec(
     @JsonProperty("title") String title,
     @JsonProperty("backbone") String backbone,
     @JsonProperty("seeds") List<Long> seeds,
-    @JsonProperty("hyper") HyperOverrides hyper,
+    @JsonProperty("hyper") Map<String, Object> hyper,
     @JsonProperty("source") Source source,
     @JsonProperty("distill") Distill distill,
     @JsonProperty("targets") Targets targets,
@@ -47,7 +54,7 @@ public record ExperimentSpec(
     title = title == null ? "mptj experiment" : title;
     backbone = backbone == null ? "minilm" : backbone;
     seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
-    hyper = hyper == null ? HyperOverrides.NONE : hyper;
+    hyper = checked(hyper, "hyper");
     if (source == null || source.tasks() == null || source.tasks().isEmpty()) {
       throw new IllegalArgumentException("source.tasks: at least one source task is required");
     }
@@ -62,9 +69,51 @@ public record ExperimentSpec(
     }
   }
 
+  /** The spec's shared settings (applied to every stage). */
+  public SettingsMap settings() {
+    return settings(hyper, "hyper");
+  }
+
+  /**
+   * A {@code hyper} block, checked: every key must be a setting some stage or method reads.
+   *
+   * @throws IllegalArgumentException naming the block and the key
+   */
+  static Map<String, Object> checked(Map<String, Object> hyper, String where) {
+    Map<String, Object> h = hyper == null ? Map.of() : hyper;
+    settings(h, where);
+    return h;
+  }
+
+  static SettingsMap settings(Map<String, Object> hyper, String where) {
+    return SettingsMap.of(hyper == null ? Map.of() : hyper, StageSettings.allKnobs(), where);
+  }
+
+  private static List<String> checkedMethods(
+      List<String> given, List<String> fallback, String where) {
+    List<String> m = given == null || given.isEmpty() ? fallback : List.copyOf(given);
+    for (String name : m) {
+      try {
+        MethodRegistry.get(name);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return m.stream().map(x -> x.toLowerCase(java.util.Locale.ROOT)).toList();
+  }
+
   /** Source training: the tasks and stage overrides. */
   public record Source(
-      @JsonProperty("tasks") List<String> tasks, @JsonProperty("hyper") HyperOverrides hyper) {}
+      @JsonProperty("tasks") List<String> tasks, @JsonProperty("hyper") Map<String, Object> hyper) {
+    public Source {
+      hyper = checked(hyper, "source.hyper");
+    }
+
+    /** The stage's settings. */
+    public SettingsMap settings() {
+      return ExperimentSpec.settings(hyper, "source.hyper");
+    }
+  }
 
   /**
    * Distillation.
@@ -72,26 +121,35 @@ public record ExperimentSpec(
    * @param init P* initialisation: vocab (default) or teachers
    */
   public record Distill(
-      @JsonProperty("init") String init, @JsonProperty("hyper") HyperOverrides hyper) {
+      @JsonProperty("init") String init, @JsonProperty("hyper") Map<String, Object> hyper) {
     public Distill {
       init = init == null ? "vocab" : init;
       if (!init.equals("vocab") && !init.equals("teachers")) {
         throw new IllegalArgumentException("distill.init must be vocab or teachers, got " + init);
       }
+      hyper = checked(hyper, "distill.hyper");
+    }
+
+    /** The stage's settings, with {@code init}. */
+    public SettingsMap settings() {
+      return ExperimentSpec.settings(hyper, "distill.hyper").with("init", init);
     }
   }
 
   /** Target adaptation on the full training sets. */
   public record Targets(
       @JsonProperty("tasks") List<String> tasks,
-      @JsonProperty("methods") List<Adaptation.Method> methods,
+      @JsonProperty("methods") List<String> methods,
       @JsonProperty("multi_target") boolean multiTarget,
-      @JsonProperty("hyper") HyperOverrides hyper) {
+      @JsonProperty("hyper") Map<String, Object> hyper) {
     public Targets {
-      methods =
-          methods == null || methods.isEmpty()
-              ? List.of(Adaptation.Method.PT, Adaptation.Method.SPOT, Adaptation.Method.MPT)
-              : List.copyOf(methods);
+      methods = checkedMethods(methods, List.of("pt", "spot", "mpt"), "targets.methods");
+      hyper = checked(hyper, "targets.hyper");
+    }
+
+    /** The stage's settings. */
+    public SettingsMap settings() {
+      return ExperimentSpec.settings(hyper, "targets.hyper");
     }
   }
 
@@ -99,16 +157,19 @@ public record ExperimentSpec(
   public record FewShot(
       @JsonProperty("tasks") List<String> tasks,
       @JsonProperty("shots") List<Integer> shots,
-      @JsonProperty("methods") List<Adaptation.Method> methods,
-      @JsonProperty("hyper") HyperOverrides hyper) {
+      @JsonProperty("methods") List<String> methods,
+      @JsonProperty("hyper") Map<String, Object> hyper) {
     public FewShot {
       if (tasks == null || tasks.isEmpty() || shots == null || shots.isEmpty()) {
         throw new IllegalArgumentException("few_shot needs tasks and shots");
       }
-      methods =
-          methods == null || methods.isEmpty()
-              ? List.of(Adaptation.Method.PT, Adaptation.Method.MPT)
-              : List.copyOf(methods);
+      methods = checkedMethods(methods, List.of("pt", "mpt"), "few_shot.methods");
+      hyper = checked(hyper, "few_shot.hyper");
+    }
+
+    /** The stage's settings. */
+    public SettingsMap settings() {
+      return ExperimentSpec.settings(hyper, "few_shot.hyper");
     }
   }
 

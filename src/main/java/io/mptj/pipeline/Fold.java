@@ -2,9 +2,9 @@ package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
-import io.mptj.prompt.AdapterConfig;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.AdapterConfig;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
 import io.mptj.task.TaskRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ public final class Fold {
     summary.put("out", out.toAbsolutePath().toString());
     summary.put("task", tasks.get(index));
     summary.put("peft_type", AdapterConfig.PROMPT_TUNING);
-    summary.put("prompt_shape", PeftAdapter.shapes(out).get(io.mptj.prompt.SoftPrompt.KEY));
+    summary.put("prompt_shape", PeftAdapter.shapes(out).get(io.mptj.method.pt.SoftPrompt.KEY));
     return summary;
   }
 

@@ -1,17 +1,16 @@
 package io.mptj.pipeline;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.backbone.TextTokenizer;
 import io.mptj.engine.Seeds;
-import io.mptj.prompt.PromptInit;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.PromptModule;
 import io.mptj.task.Task;
 import io.mptj.task.TaskKind;
 import io.mptj.train.EncoderTaskModel;
+import io.mptj.train.HeadSettings;
 import io.mptj.train.Seq2SeqTaskModel;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
@@ -30,14 +29,18 @@ public final class Models {
   /**
    * A model over {@code tasks} (task index = list position).
    *
-   * @param heads encoder heads to use, or null for fresh random heads (seeded)
+   * @param heads encoder heads to use, or null for fresh random heads (seeded by {@code seed})
+   * @param head encoder pooling (seq2seq models read out through their decoder)
+   * @param topK teacher logits a seq2seq model keeps per target token when it is a teacher
    */
   public static TaskModel build(
       Backbone backbone,
       PromptModule prompts,
       List<Task> tasks,
       TaskHeads heads,
-      Hyper h,
+      HeadSettings head,
+      int topK,
+      long seed,
       NDManager parent) {
     return switch (backbone) {
       case EncoderBackbone enc ->
@@ -50,11 +53,23 @@ public final class Models {
                       parent,
                       classes(tasks),
                       enc.hiddenSize(),
-                      Seeds.derive(h.seed(), "heads", tasks.size())),
-              h.pooling(),
+                      Seeds.derive(seed, "heads", tasks.size())),
+              head.pooling(),
               regression(tasks));
-      case Seq2SeqBackbone s2s -> new Seq2SeqTaskModel(s2s, prompts, outputs(s2s, tasks), h.topK());
+      case Seq2SeqBackbone s2s -> new Seq2SeqTaskModel(s2s, prompts, outputs(s2s, tasks), topK);
     };
+  }
+
+  /** A model with the settings of a stage. */
+  static TaskModel build(
+      Backbone backbone,
+      PromptModule prompts,
+      List<Task> tasks,
+      TaskHeads heads,
+      StageSettings s,
+      NDManager parent) {
+    return build(
+        backbone, prompts, tasks, heads, s.head(), s.distill().topK(), s.run().seed(), parent);
   }
 
   /** Outputs per task: 1 for regression, else the number of labels. */
@@ -87,38 +102,5 @@ public final class Models {
               texts, ids, t.kind() == TaskKind.REGRESSION, MAX_NEW_TOKENS));
     }
     return out;
-  }
-
-  /**
-   * The token-id range prompts are sampled from: T5's first 5,000 ids (Lester et al.); for BERT
-   * WordPiece vocabularies, 5,000 ids from {@code the} (1996) on, skipping the [unused] and
-   * single-character entries at the start, which were never trained.
-   */
-  public static int[] vocabRange(Backbone backbone) {
-    int v = backbone.vocabSize();
-    return backbone instanceof Seq2SeqBackbone
-        ? new int[] {0, Math.min(5000, v)}
-        : v > 7000 ? new int[] {1996, 6996} : new int[] {0, v};
-  }
-
-  /**
-   * A fresh (P, d) prompt: {@code vocab} samples vocabulary embeddings, {@code random} draws
-   * uniformly from [-0.5, 0.5] (Lester et al.'s random initialisation).
-   */
-  public static NDArray initialPrompt(
-      Backbone backbone, NDManager m, int length, String init, long seed) {
-    return switch (init) {
-      case "vocab" -> vocabPrompt(backbone, m, length, seed);
-      case "random" -> PromptInit.uniform(m, length, backbone.hiddenSize(), 0.5, seed);
-      default ->
-          throw new IllegalArgumentException(
-              "--init " + init + " applies to distillation only; use vocab or random");
-    };
-  }
-
-  /** A (P, d) prompt initialised from sampled vocabulary embeddings. */
-  public static NDArray vocabPrompt(Backbone backbone, NDManager m, int length, long seed) {
-    int[] range = vocabRange(backbone);
-    return PromptInit.sampledVocab(m, backbone.wordEmbeddings(), length, range[0], range[1], seed);
   }
 }

@@ -11,7 +11,7 @@ import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
-import io.mptj.prompt.PeftAdapter;
+import io.mptj.method.PeftAdapter;
 import io.mptj.train.EncoderTaskModel;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
@@ -55,8 +55,8 @@ public final class RunDir {
   }
 
   /** Saves the model's trainable parts and the task order. */
-  public static void saveModel(Path dir, TaskModel model, List<String> tasks, String init) {
-    PeftAdapter.save(dir, model.prompts(), target(model.backbone()), init);
+  public static void saveModel(Path dir, TaskModel model, List<String> tasks) {
+    PeftAdapter.save(dir, model.prompts(), target(model.backbone()));
     if (model instanceof EncoderTaskModel enc) {
       saveHeads(dir.resolve(HEADS), enc.heads());
     }
@@ -136,5 +136,108 @@ public final class RunDir {
   /** Reads a JSON object as a map. */
   public static Map<String, Object> readMap(Path file) {
     return readJson(file, new TypeReference<Map<String, Object>>() {});
+  }
+
+  /** Refuses to overwrite a finished run; an unfinished one (checkpoint, no metrics) is resumed. */
+  static boolean checkOut(Path dir) {
+    if (finished(dir)) {
+      throw new CheckpointException(
+          dir + " already holds a finished run (metrics.json); choose another --out or remove it");
+    }
+    boolean resuming = Files.isDirectory(dir.resolve(io.mptj.train.Trainer.CHECKPOINT));
+    if (resuming) {
+      System.err.println("mptj: resuming the unfinished run in " + dir);
+    }
+    return resuming;
+  }
+
+  /**
+   * Checks that a run this stage starts from (a teacher, a distillation run, a source prompt) was
+   * trained on the same backbone and, for encoders, with the same pooling, naming the run and both
+   * values.
+   */
+  static void requireCompatible(Path upstream, Context ctx, io.mptj.train.HeadSettings head) {
+    Map<String, Object> config = readMap(upstream.resolve(CONFIG));
+    Object backbone = config.get("backbone");
+    if (!ctx.backbone().id().equals(backbone)) {
+      throw new CheckpointException(
+          upstream
+              + " was trained on backbone "
+              + backbone
+              + ", this run uses "
+              + ctx.backbone().id()
+              + " (pass the same --backbone)");
+    }
+    Object hyper = config.get("hyper");
+    Object pooling = hyper instanceof Map<?, ?> m ? m.get("pooling") : null;
+    if (ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
+        && pooling != null
+        && !pooling.toString().equals(head.pooling().name())) {
+      throw new CheckpointException(
+          upstream
+              + " pooled with "
+              + pooling
+              + ", this run with "
+              + head.pooling()
+              + " (pass the same --pooling)");
+    }
+  }
+
+  /**
+   * Refuses to resume an unfinished run under different settings: the checkpoint's parameters,
+   * moments and sampler state would continue a different run than {@code config} describes.
+   */
+  static void requireSameSettings(Path dir, Map<String, Object> config) {
+    Path saved = dir.resolve(CONFIG);
+    if (!Files.isDirectory(dir.resolve(io.mptj.train.Trainer.CHECKPOINT))
+        || !Files.isRegularFile(saved)) {
+      return;
+    }
+    com.fasterxml.jackson.databind.JsonNode before = JSON.valueToTree(readMap(saved));
+    com.fasterxml.jackson.databind.JsonNode now = JSON.valueToTree(config);
+    String diff = firstDifference(before, now, "");
+    if (diff != null) {
+      throw new CheckpointException(
+          dir
+              + " holds an unfinished run with other settings ("
+              + diff
+              + "); resume it with the same settings, or choose another --out");
+    }
+  }
+
+  /**
+   * The path of the first differing value between two config trees, ignoring paths like data_dir.
+   */
+  static String firstDifference(
+      com.fasterxml.jackson.databind.JsonNode a,
+      com.fasterxml.jackson.databind.JsonNode b,
+      String path) {
+    if (a.isObject() && b.isObject()) {
+      java.util.Set<String> keys = new java.util.TreeSet<>();
+      a.fieldNames().forEachRemaining(keys::add);
+      b.fieldNames().forEachRemaining(keys::add);
+      for (String k : keys) {
+        if (VOLATILE.contains(k)) {
+          continue;
+        }
+        String d = firstDifference(a.path(k), b.path(k), path.isEmpty() ? k : path + "." + k);
+        if (d != null) {
+          return d;
+        }
+      }
+      return null;
+    }
+    boolean same =
+        a.isNumber() && b.isNumber()
+            ? a.decimalValue().compareTo(b.decimalValue()) == 0
+            : a.equals(b);
+    return same ? null : path + ": " + a + " then, " + b + " now";
+  }
+
+  private static final java.util.Set<String> VOLATILE = java.util.Set.of("data_dir", "trainer");
+
+  /** The folder name of a task: its name with '/' replaced by '-'. */
+  static String slug(String task) {
+    return task.replace('/', '-').replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

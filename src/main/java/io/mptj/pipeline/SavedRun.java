@@ -1,13 +1,11 @@
 package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
 import io.mptj.task.Task;
@@ -17,7 +15,6 @@ import io.mptj.train.Instance;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
 import io.mptj.train.Trainer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +28,7 @@ public final class SavedRun implements AutoCloseable {
   private final Path dir;
   private final Context ctx;
   private final List<Task> tasks;
-  private final Hyper hyper;
+  private final StageSettings.Saved settings;
   private final NDManager manager;
   private final TaskModel model;
   private boolean ownsContext;
@@ -40,7 +37,7 @@ public final class SavedRun implements AutoCloseable {
       Path dir,
       Context ctx,
       List<Task> tasks,
-      Hyper hyper,
+      StageSettings.Saved settings,
       NDManager manager,
       PromptModule prompts,
       TaskHeads heads) {
@@ -48,8 +45,17 @@ public final class SavedRun implements AutoCloseable {
     this.dir = dir;
     this.ctx = ctx;
     this.tasks = tasks;
-    this.hyper = hyper;
-    this.model = Models.build(ctx.backbone(), prompts, tasks, heads, hyper, manager);
+    this.settings = settings;
+    this.model =
+        Models.build(
+            ctx.backbone(),
+            prompts,
+            tasks,
+            heads,
+            settings.head(),
+            settings.distill().topK(),
+            settings.run().seed(),
+            manager);
   }
 
   /** The {@code backbone} a run was trained on, from its config.json. */
@@ -94,7 +100,7 @@ public final class SavedRun implements AutoCloseable {
 
   /** Reloads a run on an already loaded backbone (which must be the one it was trained on). */
   public static SavedRun open(Path dir, Context ctx) {
-    Hyper hyper = readHyper(dir);
+    StageSettings.Saved settings = readSettings(dir);
     List<Task> tasks = RunDir.tasks(dir).stream().map(TaskRegistry::get).toList();
     NDManager manager = NDManager.newBaseManager();
     try {
@@ -112,24 +118,22 @@ public final class SavedRun implements AutoCloseable {
       }
       TaskHeads heads =
           ctx.backbone() instanceof EncoderBackbone ? RunDir.loadHeads(dir, manager) : null;
-      return new SavedRun(dir, ctx, tasks, hyper, manager, prompts, heads);
+      return new SavedRun(dir, ctx, tasks, settings, manager, prompts, heads);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
   }
 
-  private static Hyper readHyper(Path dir) {
+  private static StageSettings.Saved readSettings(Path dir) {
     Path file = dir.resolve(RunDir.CONFIG);
-    try {
-      JsonNode hyper = new ObjectMapper().readTree(file.toFile()).get("hyper");
-      if (hyper == null) {
-        throw new CheckpointException(file + ": no \"hyper\" settings");
-      }
-      return new ObjectMapper().treeToValue(hyper, Hyper.class);
-    } catch (IOException e) {
-      throw new CheckpointException(file + ": " + e.getMessage(), e);
+    Object hyper = RunDir.readMap(file).get("hyper");
+    if (!(hyper instanceof Map<?, ?> saved)) {
+      throw new CheckpointException(file + ": no \"hyper\" settings");
     }
+    @SuppressWarnings("unchecked")
+    Map<String, ?> values = (Map<String, ?>) saved;
+    return StageSettings.fromSaved(values, file + ": hyper");
   }
 
   /** The run's tasks, in adapter order. */
@@ -143,10 +147,12 @@ public final class SavedRun implements AutoCloseable {
    * @return per task, its metrics for the split (with {@code score})
    */
   public Map<String, Map<String, Object>> evaluate(String split) {
-    List<PreparedTask> prepared = Runs.prepare(ctx, tasks, hyper, 0);
+    List<PreparedTask> prepared =
+        Preparation.prepare(ctx, tasks, settings.run(), model.prompts().length(), 0);
     Map<String, Map<String, Object>> out = new LinkedHashMap<>();
     for (PreparedTask t : prepared) {
-      Map<String, Object> m = Runs.scoreSplit(model, t, split, Runs.evalBatch(hyper));
+      Map<String, Object> m =
+          Evaluation.scoreSplit(model, t, split, settings.run().evalBatchSize());
       if (m == null) {
         throw new IllegalArgumentException(
             "task "
@@ -196,7 +202,9 @@ public final class SavedRun implements AutoCloseable {
   public List<Map<String, Object>> predict(String taskName, List<Map<String, String>> inputs) {
     int index = taskIndex(taskName);
     Task task = tasks.get(index);
-    Encoding enc = new Encoding(ctx.backbone(), task, index, Runs.maxInputLength(ctx, task, hyper));
+    int cap =
+        Preparation.maxInputLength(ctx, task, settings.run().maxLength(), model.prompts().length());
+    Encoding enc = new Encoding(ctx.backbone(), task, index, cap);
     List<Instance> xs = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       xs.add(enc.instance(new Example("input:" + (i + 1), inputs.get(i), Label.NONE), i));

@@ -2,7 +2,9 @@ package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.Seeds;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.MethodRegistry;
+import io.mptj.method.PromptModule;
+import io.mptj.method.TuningMethod;
 import io.mptj.task.Task;
 import io.mptj.train.Objective;
 import io.mptj.train.TaskModel;
@@ -22,6 +24,14 @@ public final class SourceTraining {
   /** The index of a source-training output directory. */
   public static final String TEACHERS = "teachers.json";
 
+  /** The method of the teachers: the paper's are vanilla prompts, each trained alone. */
+  public static final String TEACHER_METHOD = "pt";
+
+  /** The teachers' tuning method. */
+  public static TuningMethod method() {
+    return MethodRegistry.get(TEACHER_METHOD);
+  }
+
   private SourceTraining() {}
 
   /**
@@ -29,15 +39,15 @@ public final class SourceTraining {
    *
    * @return per task, its metrics.json content
    */
-  public static Map<String, Object> run(Context ctx, List<Task> tasks, Hyper h, Path out) {
+  public static Map<String, Object> run(Context ctx, List<Task> tasks, StageSettings h, Path out) {
     Map<String, Object> results = new LinkedHashMap<>();
     Map<String, String> dirs = existingTeachers(ctx, h, out);
     for (int i = 0; i < tasks.size(); i++) {
       Task task = tasks.get(i);
-      Path dir = out.resolve(Runs.slug(task.name()));
+      Path dir = out.resolve(RunDir.slug(task.name()));
       dirs.put(task.reference(), dir.getFileName().toString());
       if (RunDir.finished(dir)) {
-        Runs.requireCompatible(dir, ctx, h);
+        RunDir.requireCompatible(dir, ctx, h.head());
         results.put(task.name(), RunDir.readMap(dir.resolve(RunDir.METRICS)));
         continue;
       }
@@ -45,7 +55,7 @@ public final class SourceTraining {
     }
     Map<String, Object> index = new LinkedHashMap<>();
     index.put("backbone", ctx.backbone().id());
-    index.put("prompt_length", h.promptLength());
+    index.put("prompt_length", h.config().virtualTokens());
     index.put("tasks", dirs);
     RunDir.writeJson(out.resolve(TEACHERS), index);
     return results;
@@ -56,13 +66,13 @@ public final class SourceTraining {
    * index.
    */
   @SuppressWarnings("unchecked")
-  private static Map<String, String> existingTeachers(Context ctx, Hyper h, Path out) {
+  private static Map<String, String> existingTeachers(Context ctx, StageSettings h, Path out) {
     Path index = out.resolve(TEACHERS);
     Map<String, String> dirs = new LinkedHashMap<>();
     if (Files.isRegularFile(index)) {
       Map<String, Object> json = RunDir.readMap(index);
       if (!ctx.backbone().id().equals(json.get("backbone"))
-          || !Integer.valueOf(h.promptLength()).equals(json.get("prompt_length"))) {
+          || !Integer.valueOf(h.config().virtualTokens()).equals(json.get("prompt_length"))) {
         throw new io.mptj.engine.CheckpointException(
             index
                 + " lists teachers of backbone "
@@ -72,7 +82,7 @@ public final class SourceTraining {
                 + "; this run is "
                 + ctx.backbone().id()
                 + " with "
-                + h.promptLength()
+                + h.config().virtualTokens()
                 + " (use another --out)");
       }
       dirs.putAll((Map<String, String>) json.getOrDefault("tasks", Map.of()));
@@ -80,37 +90,26 @@ public final class SourceTraining {
     return dirs;
   }
 
-  private static Map<String, Object> trainOne(Context ctx, Task task, Hyper h, Path dir, int i) {
-    Runs.checkOut(dir);
-    List<PreparedTask> prepared = Runs.prepare(ctx, List.of(task), h, 0);
+  private static Map<String, Object> trainOne(
+      Context ctx, Task task, StageSettings h, Path dir, int i) {
+    RunDir.checkOut(dir);
+    List<PreparedTask> prepared = Preparation.prepare(ctx, List.of(task), h, 0);
+    TuningMethod.Init init =
+        new TuningMethod.Init(
+            ctx.backbone(), 1, null, Seeds.derive(h.run().seed(), "teacher-prompt", i));
     try (NDManager m = NDManager.newBaseManager();
-        SoftPrompt prompt =
-            SoftPrompt.single(
-                m,
-                Models.initialPrompt(
-                    ctx.backbone(),
-                    m,
-                    h.promptLength(),
-                    h.init(),
-                    Seeds.derive(h.seed(), "teacher-prompt", i)));
+        PromptModule prompt = h.method().create(init, h.config(), m);
         TaskModel model = Models.build(ctx.backbone(), prompt, List.of(task), null, h, m)) {
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("command", "source");
-      config.put("method", "pt");
-      config.put("seed", h.seed());
+      config.put("method", h.method().name());
+      config.put("seed", h.run().seed());
       config.put("shots", 0);
       long params = model.taskParameterCount(0);
-      return Runs.trainAndSave(
+      return Training.trainAndSave(
           ctx,
-          dir,
-          model,
-          prepared,
-          h,
-          Objective.taskOnly(),
-          config,
-          new long[] {params},
-          0,
-          "RANDOM");
+          new TrainRequest(
+              dir, model, prepared, h, Objective.taskOnly(), config, new long[] {params}, 0));
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.mptj.report;
 
 import ai.djl.ndarray.NDManager;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package io.mptj.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.mptj.prompt.Parameter;
+import io.mptj.method.Parameter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ public final class AdamW implements AutoCloseable {
    * @param clipNorm global gradient-norm bound; 0 or less disables clipping
    */
   public record Settings(
-      Map<Parameter.Group, Double> learningRates,
+      Map<String, Double> learningRates,
       double beta1,
       double beta2,
       double eps,

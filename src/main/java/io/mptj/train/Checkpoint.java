@@ -9,7 +9,7 @@ import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
-import io.mptj.prompt.Parameter;
+import io.mptj.method.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

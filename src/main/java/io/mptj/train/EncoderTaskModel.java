@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.PromptInput;
-import io.mptj.prompt.Parameter;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.Parameter;
+import io.mptj.method.PromptModule;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.engine.Tensors;
-import io.mptj.prompt.Parameter;
+import io.mptj.method.Parameter;
 import java.util.List;
 import java.util.Random;
 
@@ -91,8 +91,8 @@ public final class TaskHeads implements AutoCloseable {
   /** The trainable tensors. */
   public List<Parameter> parameters() {
     return List.of(
-        new Parameter("head.weight", weight, Parameter.Group.HEAD),
-        new Parameter("head.bias", bias, Parameter.Group.HEAD));
+        new Parameter("head.weight", weight, Parameter.HEAD_GROUP),
+        new Parameter("head.bias", bias, Parameter.HEAD_GROUP));
   }
 
   /** Trainable scalars that belong to one task: its rows of the weight and bias. */

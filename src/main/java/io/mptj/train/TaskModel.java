@@ -2,8 +2,8 @@ package io.mptj.train;
 
 import ai.djl.ndarray.NDArray;
 import io.mptj.backbone.Backbone;
-import io.mptj.prompt.Parameter;
-import io.mptj.prompt.PromptModule;
+import io.mptj.method.Parameter;
+import io.mptj.method.PromptModule;
 import java.util.List;
 
 /**

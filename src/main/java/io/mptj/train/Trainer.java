@@ -7,7 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mptj.engine.Tensors;
-import io.mptj.prompt.Parameter;
+import io.mptj.method.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import io.mptj.task.Example;
 import io.mptj.task.Task;
 import io.mptj.task.TaskRegistry;
 import io.mptj.testing.Shared;
+import io.mptj.testing.TestSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +30,56 @@ class EndToEndMiniLmTest {
     Task source = TaskRegistry.get("glue/MRPC");
     Task target = TaskRegistry.get("glue/SST-2");
     try (Context ctx = new Context(Backbones.load("minilm"), data, false)) {
-      Hyper base =
-          new HyperOverrides(
-                  10, null, 30, 16, null, null, null, null, 5, null, null, 64, null, null, null,
-                  null, 30, null, 1L, null, null)
-              .apply(Hyper.defaults("bert", Stage.SOURCE));
-      SourceTraining.run(ctx, List.of(source), base, work.resolve("source"));
-      Distillation.run(ctx, work.resolve("source"), base, work.resolve("distill"));
-      Hyper adapt =
-          new HyperOverrides(
-                  10, null, 100, 16, null, null, null, null, 10, null, null, 64, null, null, null,
-                  null, 0, null, 1L, null, null)
-              .apply(Hyper.defaults("bert", Stage.ADAPT));
+      Map<String, Object> base =
+          Map.of(
+              "prompt_length",
+              10,
+              "steps",
+              30,
+              "batch_size",
+              16,
+              "warmup",
+              5,
+              "max_length",
+              64,
+              "eval_every",
+              30,
+              "seed",
+              1L);
+      SourceTraining.run(
+          ctx,
+          List.of(source),
+          TestSettings.of("bert", Stage.SOURCE, "pt", base),
+          work.resolve("source"));
+      // the distillation stage with the source stage's settings (lr_task 0.3 in both)
+      Distillation.run(
+          ctx,
+          work.resolve("source"),
+          TestSettings.of("bert", Stage.DISTILL, "mpt", base),
+          work.resolve("distill"));
+      StageSettings adapt =
+          TestSettings.of(
+              "bert",
+              Stage.ADAPT,
+              "mpt",
+              Map.of(
+                  "prompt_length",
+                  10,
+                  "steps",
+                  100,
+                  "batch_size",
+                  16,
+                  "warmup",
+                  10,
+                  "max_length",
+                  64,
+                  "eval_every",
+                  0,
+                  "seed",
+                  1L));
       Map<String, Object> m =
           Adaptation.run(
-              ctx,
-              Adaptation.Method.MPT,
-              work.resolve("distill"),
-              List.of(target),
-              0,
-              adapt,
-              work.resolve("sst2"));
+              ctx, work.resolve("distill"), List.of(target), 0, adapt, work.resolve("sst2"));
       double accuracy = ((Number) ((Map<?, ?>) m.get("test")).get("accuracy")).doubleValue();
       double majority = majority(target.splits(data).test());
       System.out.printf(

@@ -10,14 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.Backbones;
 import io.mptj.backbone.bert.TinyBert;
 import io.mptj.engine.CheckpointException;
-import io.mptj.prompt.PeftAdapter;
+import io.mptj.method.PeftAdapter;
 import io.mptj.task.Task;
+import io.mptj.testing.TestSettings;
 import io.mptj.testing.ToyTasks;
-import io.mptj.train.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +49,9 @@ class PipelineTest {
     target = ToyTasks.task(data, "toy/target", ToyTasks.POS, ToyTasks.NEG, 3);
     ctx = new Context(Backbones.load(model.toString()), data, false);
     source = work.resolve("source");
-    SourceTraining.run(ctx, List.of(sentiment, topic), hyper(Stage.SOURCE, 60), source);
+    SourceTraining.run(ctx, List.of(sentiment, topic), hyper(Stage.SOURCE, "pt", 60), source);
     distilled = work.resolve("distill");
-    Distillation.run(ctx, source, hyper(Stage.DISTILL, 60), distilled);
+    Distillation.run(ctx, source, hyper(Stage.DISTILL, "mpt", 60), distilled);
   }
 
   @AfterAll
@@ -58,30 +59,25 @@ class PipelineTest {
     ctx.close();
   }
 
-  static Hyper hyper(Stage stage, int steps) {
-    Hyper d = Hyper.defaults("bert", stage);
-    return new Hyper(
-        4,
-        1,
-        steps,
-        8,
-        0.05,
-        0.05,
-        0.05,
-        0,
-        2,
-        Schedule.Kind.LINEAR,
-        1.0,
-        24,
-        d.lambda(),
-        d.temperature(),
-        8,
-        d.pooling(),
-        20,
-        true,
-        7,
-        0,
-        "vocab");
+  static StageSettings hyper(Stage stage, String method, int steps) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("prompt_length", 4);
+    v.put("rank", 1);
+    v.put("steps", steps);
+    v.put("batch_size", 8);
+    v.put("lr", 0.05);
+    v.put("lr_task", 0.05);
+    v.put("lr_head", 0.05);
+    v.put("weight_decay", 0.0);
+    v.put("warmup", 2);
+    v.put("schedule", "linear");
+    v.put("clip", 1.0);
+    v.put("max_length", 24);
+    v.put("top_k", 8);
+    v.put("eval_every", 20);
+    v.put("seed", 7L);
+    v.put("init", "vocab");
+    return TestSettings.of("bert", stage, method, v);
   }
 
   static JsonNode json(Path file) throws IOException {
@@ -153,8 +149,7 @@ class PipelineTest {
   void mptAdaptationSavesReloadsAndReproducesItsTestMetricsExactly() throws IOException {
     Path out = work.resolve("adapt-mpt");
     Map<String, Object> metrics =
-        Adaptation.run(
-            ctx, Adaptation.Method.MPT, distilled, List.of(target), 0, hyper(Stage.ADAPT, 40), out);
+        Adaptation.run(ctx, distilled, List.of(target), 0, hyper(Stage.ADAPT, "mpt", 40), out);
     double[] loss = firstAndLastLoss(out);
     assertTrue(loss[1] < loss[0], "adaptation loss " + loss[0] + " -> " + loss[1]);
     long params = json(out.resolve("metrics.json")).get("params").get("task_specific").asLong();
@@ -172,42 +167,26 @@ class PipelineTest {
     assertThrows(
         CheckpointException.class,
         () ->
-            Adaptation.run(
-                ctx,
-                Adaptation.Method.MPT,
-                distilled,
-                List.of(target),
-                0,
-                hyper(Stage.ADAPT, 40),
-                out),
+            Adaptation.run(ctx, distilled, List.of(target), 0, hyper(Stage.ADAPT, "mpt", 40), out),
         "a finished run is never overwritten");
   }
 
   @Test
   void baselinesStartFromVocabularyOrFromOneSourcePrompt() throws IOException {
     Path pt = work.resolve("adapt-pt");
-    Adaptation.run(ctx, Adaptation.Method.PT, null, List.of(target), 0, hyper(Stage.ADAPT, 20), pt);
+    Adaptation.run(ctx, null, List.of(target), 0, hyper(Stage.ADAPT, "pt", 20), pt);
     assertEquals("pt", json(pt.resolve("metrics.json")).get("method").asText());
     Path spot = work.resolve("adapt-spot");
     assertThrows(
         CheckpointException.class,
-        () ->
-            Adaptation.run(
-                ctx,
-                Adaptation.Method.SPOT,
-                source,
-                List.of(target),
-                0,
-                hyper(Stage.ADAPT, 20),
-                spot),
+        () -> Adaptation.run(ctx, source, List.of(target), 0, hyper(Stage.ADAPT, "spot", 20), spot),
         "the source root holds several prompts: the error names one to pick");
     Adaptation.run(
         ctx,
-        Adaptation.Method.SPOT,
         source.resolve("toy-sentiment"),
         List.of(target),
         0,
-        hyper(Stage.ADAPT, 20),
+        hyper(Stage.ADAPT, "spot", 20),
         spot);
     assertEquals(
         4 * 32 + 2 * 33,
@@ -217,14 +196,7 @@ class PipelineTest {
   @Test
   void multiTargetSharesPStarThenTrainsEachTasksVectorsAlone() throws IOException {
     Path out = work.resolve("adapt-multi");
-    Adaptation.run(
-        ctx,
-        Adaptation.Method.MPT,
-        distilled,
-        List.of(target, topic),
-        0,
-        hyper(Stage.ADAPT, 20),
-        out);
+    Adaptation.run(ctx, distilled, List.of(target, topic), 0, hyper(Stage.ADAPT, "mpt", 20), out);
     assertArrayEquals(
         new long[] {2, 4, 1}, PeftAdapter.shapes(out.resolve("joint")).get("prefix_task_cols"));
     for (String dir : List.of("toy-target", "toy-topic")) {
@@ -241,8 +213,7 @@ class PipelineTest {
   void aFoldedMptPromptIsAPlainPromptAdapterThatPredictsTheSame() throws IOException {
     Path run = work.resolve("adapt-to-fold");
     Map<String, Object> m =
-        Adaptation.run(
-            ctx, Adaptation.Method.MPT, distilled, List.of(target), 0, hyper(Stage.ADAPT, 20), run);
+        Adaptation.run(ctx, distilled, List.of(target), 0, hyper(Stage.ADAPT, "mpt", 20), run);
     Path folded = work.resolve("folded");
     Fold.run(run, null, folded);
     assertEquals("PROMPT_TUNING", PeftAdapter.readConfig(folded).peftType());
@@ -258,8 +229,7 @@ class PipelineTest {
   @Test
   void theServerBatchesConcurrentRequestsAndAnswersLikePredict() throws Exception {
     Path run = work.resolve("adapt-to-serve");
-    Adaptation.run(
-        ctx, Adaptation.Method.PT, null, List.of(target), 0, hyper(Stage.ADAPT, 10), run);
+    Adaptation.run(ctx, null, List.of(target), 0, hyper(Stage.ADAPT, "pt", 10), run);
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
         io.mptj.serve.PromptServer server =
             new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, 64)) {
@@ -315,7 +285,8 @@ class PipelineTest {
 
   @Test
   void fewShotDrawsKExamplesPerClass() {
-    List<PreparedTask> p = Runs.prepare(ctx, List.of(target), hyper(Stage.ADAPT, 10), 4);
+    List<PreparedTask> p =
+        Preparation.prepare(ctx, List.of(target), hyper(Stage.ADAPT, "pt", 10), 4);
     assertEquals(8, p.getFirst().train().size());
     long yes = p.getFirst().splits().train().stream().filter(e -> e.classIndex() == 1).count();
     assertEquals(4, yes);

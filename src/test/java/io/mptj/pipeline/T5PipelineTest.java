@@ -10,11 +10,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mptj.backbone.Backbones;
 import io.mptj.backbone.Seq2SeqBackbone;
-import io.mptj.prompt.PeftAdapter;
+import io.mptj.method.PeftAdapter;
 import io.mptj.task.Task;
 import io.mptj.testing.Shared;
+import io.mptj.testing.TestSettings;
 import io.mptj.testing.ToyTasks;
-import io.mptj.train.Schedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,16 +44,15 @@ class T5PipelineTest {
     try (Context ctx = new Context(Backbones.load(model.toString()), data, false)) {
       assertTrue(ctx.backbone() instanceof Seq2SeqBackbone);
       Path source = work.resolve("source");
-      SourceTraining.run(ctx, List.of(a, b), hyper(Stage.SOURCE, 12), source);
+      SourceTraining.run(ctx, List.of(a, b), hyper(Stage.SOURCE, "pt", 12), source);
       Path distill = work.resolve("distill");
-      Distillation.run(ctx, source, hyper(Stage.DISTILL, 12, "teachers"), distill);
+      Distillation.run(ctx, source, hyper(Stage.DISTILL, "mpt", 12, "teachers"), distill);
       assertTrue(Files.readString(distill.resolve("train_log.jsonl")).contains("distill_loss"));
       assertArrayEquals(new long[] {2, 1, 64}, PeftAdapter.shapes(distill).get("prefix_task_rows"));
       assertEquals("SEQ_2_SEQ_LM", PeftAdapter.readConfig(distill).taskType());
       Path adapt = work.resolve("adapt");
       Map<String, Object> m =
-          Adaptation.run(
-              ctx, Adaptation.Method.MPT, distill, List.of(c), 0, hyper(Stage.ADAPT, 12), adapt);
+          Adaptation.run(ctx, distill, List.of(c), 0, hyper(Stage.ADAPT, "mpt", 12), adapt);
       JsonNode metrics = new ObjectMapper().readTree(adapt.resolve("metrics.json").toFile());
       assertEquals(
           5 * 64 + (5 + 64),
@@ -74,34 +73,31 @@ class T5PipelineTest {
     }
   }
 
-  static Hyper hyper(Stage stage, int steps) {
-    return hyper(stage, steps, "vocab");
+  static StageSettings hyper(Stage stage, String method, int steps) {
+    return hyper(stage, method, steps, "vocab");
   }
 
-  static Hyper hyper(Stage stage, int steps, String init) {
-    Hyper d = Hyper.defaults("t5", stage);
-    return new Hyper(
-        5,
-        1,
-        steps,
-        8,
-        0.3,
-        0.3,
-        0.01,
-        0,
-        2,
-        Schedule.Kind.LINEAR,
-        1.0,
-        32,
-        0.9,
-        2.0,
-        4,
-        d.pooling(),
-        6,
-        true,
-        3,
-        0,
-        init);
+  static StageSettings hyper(Stage stage, String method, int steps, String init) {
+    Map<String, Object> v = new java.util.LinkedHashMap<>();
+    v.put("prompt_length", 5);
+    v.put("rank", 1);
+    v.put("steps", steps);
+    v.put("batch_size", 8);
+    v.put("lr", 0.3);
+    v.put("lr_task", 0.3);
+    v.put("lr_head", 0.01);
+    v.put("weight_decay", 0.0);
+    v.put("warmup", 2);
+    v.put("schedule", "linear");
+    v.put("clip", 1.0);
+    v.put("max_length", 32);
+    v.put("lambda", 0.9);
+    v.put("temperature", 2.0);
+    v.put("top_k", 4);
+    v.put("eval_every", 6);
+    v.put("seed", 3L);
+    v.put("init", init);
+    return TestSettings.of("t5", stage, method, v);
   }
 
   /** A copy of the gated-GELU fixture with a word-level tokenizer over the toy tasks' words. */

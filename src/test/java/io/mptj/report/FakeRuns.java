@@ -2,10 +2,10 @@ package io.mptj.report;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.mptj.prompt.MultitaskPrompt;
-import io.mptj.prompt.PeftAdapter;
-import io.mptj.prompt.PromptModule;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
+import io.mptj.method.mpt.MultitaskPrompt;
+import io.mptj.method.pt.SoftPrompt;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,7 +102,7 @@ final class FakeRuns {
   static void softPrompt(Path dir, float[] prompt) {
     try (NDManager m = NDManager.newBaseManager();
         PromptModule module = SoftPrompt.single(m, m.create(prompt, new Shape(P, D)))) {
-      PeftAdapter.save(dir, module, TARGET, "RANDOM");
+      PeftAdapter.save(dir, module, TARGET);
     }
   }
 
@@ -115,7 +115,7 @@ final class FakeRuns {
                 m.create(shared, new Shape(P, D)),
                 m.create(u, new Shape(1, P, 1)),
                 m.create(v, new Shape(1, 1, D)))) {
-      PeftAdapter.save(dir, module, TARGET, "RANDOM");
+      PeftAdapter.save(dir, module, TARGET);
     }
   }
 

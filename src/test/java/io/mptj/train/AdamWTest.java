@@ -7,7 +7,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
-import io.mptj.prompt.Parameter;
+import io.mptj.method.Parameter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,9 +28,8 @@ class AdamWTest {
       NDArray w = m.create(new float[] {0.5f, -1.0f, 2.0f});
       w.setRequiresGradient(true);
       NDArray coef = m.create(new float[] {1.0f, -3.0f, 0.25f});
-      var settings = new AdamW.Settings(Map.of(Parameter.Group.TASK, lr), b1, b2, eps, wd, 0);
-      try (AdamW opt =
-          new AdamW(m, List.of(new Parameter("w", w, Parameter.Group.TASK)), settings)) {
+      var settings = new AdamW.Settings(Map.of("task", lr), b1, b2, eps, wd, 0);
+      try (AdamW opt = new AdamW(m, List.of(new Parameter("w", w, "task")), settings)) {
         double[] x = w0.clone();
         double[] mm = new double[3];
         double[] vv = new double[3];
@@ -65,10 +64,8 @@ class AdamWTest {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray a = m.create(new float[] {0f});
       a.setRequiresGradient(true);
-      var settings =
-          new AdamW.Settings(Map.of(Parameter.Group.SHARED, 1.0), 0.0, 0.0, 1e-8, 0, 1.0);
-      try (AdamW opt =
-          new AdamW(m, List.of(new Parameter("a", a, Parameter.Group.SHARED)), settings)) {
+      var settings = new AdamW.Settings(Map.of("shared", 1.0), 0.0, 0.0, 1e-8, 0, 1.0);
+      try (AdamW opt = new AdamW(m, List.of(new Parameter("a", a, "shared")), settings)) {
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           gc.backward(a.mul(30f).sum());
         }

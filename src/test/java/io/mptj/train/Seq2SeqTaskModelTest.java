@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.t5.T5Model;
-import io.mptj.prompt.MultitaskPrompt;
-import io.mptj.prompt.Parameter;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.Parameter;
+import io.mptj.method.mpt.MultitaskPrompt;
+import io.mptj.method.pt.SoftPrompt;
 import io.mptj.testing.Shared;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ class Seq2SeqTaskModelTest {
     return out;
   }
 
-  static Seq2SeqTaskModel model(io.mptj.prompt.PromptModule prompts) {
+  static Seq2SeqTaskModel model(io.mptj.method.PromptModule prompts) {
     var outputs = new Seq2SeqTaskModel.TaskOutputs(List.of("a", "b"), LABELS, false, 3);
     List<Seq2SeqTaskModel.TaskOutputs> all = new ArrayList<>();
     for (int t = 0; t < prompts.numTasks(); t++) {
@@ -74,7 +74,15 @@ class Seq2SeqTaskModelTest {
 
   static TrainerConfig config(int steps) {
     var lrs =
-        Map.of(Parameter.Group.SHARED, 0.3, Parameter.Group.TASK, 0.3, Parameter.Group.HEAD, 0.3);
+        Map.of(
+            SoftPrompt.GROUP,
+            0.3,
+            MultitaskPrompt.SHARED_GROUP,
+            0.3,
+            MultitaskPrompt.TASK_GROUP,
+            0.3,
+            Parameter.HEAD_GROUP,
+            0.3);
     return new TrainerConfig(
         steps,
         8,

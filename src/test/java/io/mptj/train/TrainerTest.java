@@ -9,10 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mptj.prompt.MultitaskPrompt;
-import io.mptj.prompt.Parameter;
-import io.mptj.prompt.PromptModule;
-import io.mptj.prompt.SoftPrompt;
+import io.mptj.method.Parameter;
+import io.mptj.method.PromptModule;
+import io.mptj.method.mpt.MultitaskPrompt;
+import io.mptj.method.pt.SoftPrompt;
 import io.mptj.testing.ToyEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,15 @@ class TrainerTest {
 
   static TrainerConfig config(int steps, int evalEvery, int checkpointEvery) {
     var lrs =
-        Map.of(Parameter.Group.SHARED, 0.1, Parameter.Group.TASK, 0.1, Parameter.Group.HEAD, 0.1);
+        Map.of(
+            SoftPrompt.GROUP,
+            0.1,
+            MultitaskPrompt.SHARED_GROUP,
+            0.1,
+            MultitaskPrompt.TASK_GROUP,
+            0.1,
+            Parameter.HEAD_GROUP,
+            0.1);
     return new TrainerConfig(
         steps,
         8,

@@ -1,4 +1,4 @@
-package io.mptj.prompt;
+package io.mptj.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -41,22 +41,21 @@ public final class PeftAdapter {
   public record Target(String baseModel, String taskType, int numAttentionHeads, int numLayers) {}
 
   /** Writes a module's adapter into {@code dir} (created if needed); MPT keeps all its tasks. */
-  public static void save(Path dir, PromptModule module, Target target, String init) {
+  public static void save(Path dir, PromptModule module, Target target) {
     try (NDManager tmp = NDManager.newBaseManager()) {
-      AdapterConfig config = config(module, target, init);
-      write(dir, config, module.peftState(tmp));
+      write(dir, module.adapterConfig(target), module.peftState(tmp));
     }
   }
 
   /**
-   * Writes the folded prompt {@code P* ∘ (u_k v_kᵀ)} of one task as a plain prompt-tuning adapter,
-   * for deployment where no MPT support exists.
+   * Writes the folded prompt of one task (for MPT {@code P* ∘ (u_k v_kᵀ)}) as a plain prompt-tuning
+   * adapter, for deployment where no support for the method exists.
    */
   public static void saveFolded(Path dir, PromptModule module, int task, Target target) {
     try (NDManager tmp = NDManager.newBaseManager()) {
       NDArray prompt = module.taskPrompt(tmp, task);
-      AdapterConfig config = promptTuning(module.length(), module.dim(), target, "RANDOM");
-      write(dir, config, Map.of(SoftPrompt.KEY, prompt));
+      AdapterConfig config = promptTuning(module.length(), module.dim(), target);
+      write(dir, config, Map.of(PROMPT_KEY, prompt));
     }
   }
 
@@ -76,32 +75,14 @@ public final class PeftAdapter {
     }
   }
 
-  private static AdapterConfig config(PromptModule module, Target t, String init) {
-    return switch (module) {
-      case SoftPrompt s -> promptTuning(s.length(), s.dim(), t, init);
-      case MultitaskPrompt m ->
-          new AdapterConfig(
-              AdapterConfig.MULTITASK,
-              t.taskType(),
-              t.baseModel(),
-              m.length(),
-              m.dim(),
-              1,
-              t.numAttentionHeads(),
-              t.numLayers(),
-              init,
-              null,
-              null,
-              true,
-              null,
-              m.rank(),
-              m.numTasks(),
-              0,
-              null);
-    };
-  }
+  /** PEFT's key of a prompt-tuning adapter's prompt. */
+  public static final String PROMPT_KEY = "prompt_embeddings";
 
-  private static AdapterConfig promptTuning(int length, int dim, Target t, String init) {
+  /**
+   * A {@code PROMPT_TUNING} config; mptj initialises prompts itself, so {@code prompt_tuning_init}
+   * is PEFT's {@code RANDOM}.
+   */
+  public static AdapterConfig promptTuning(int length, int dim, Target t) {
     return new AdapterConfig(
         AdapterConfig.PROMPT_TUNING,
         t.taskType(),
@@ -111,7 +92,7 @@ public final class PeftAdapter {
         1,
         t.numAttentionHeads(),
         t.numLayers(),
-        init,
+        "RANDOM",
         null,
         null,
         true,
@@ -143,32 +124,18 @@ public final class PeftAdapter {
    */
   public static PromptModule load(Path dir, NDManager parent) {
     AdapterConfig c = readConfig(dir);
-    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS));
-        NDManager tmp = parent.newSubManager()) {
-      int p = c.numVirtualTokens() * Math.max(1, c.numTransformerSubmodules());
-      int d = c.tokenDim();
-      if (c.isMultitask()) {
-        expectKeys(
-            f,
-            Set.of(MultitaskPrompt.SHARED_KEY, MultitaskPrompt.COLS_KEY, MultitaskPrompt.ROWS_KEY));
-        int k = c.numTasks();
-        int r = c.numRanks();
-        return new MultitaskPrompt(
-            parent,
-            f.require(tmp, MultitaskPrompt.SHARED_KEY, p, d),
-            f.require(tmp, MultitaskPrompt.COLS_KEY, k, p, r),
-            f.require(tmp, MultitaskPrompt.ROWS_KEY, k, r, d));
-      }
-      if (!AdapterConfig.PROMPT_TUNING.equals(c.peftType())) {
-        throw new CheckpointException(
-            dir.resolve(CONFIG) + ": peft_type " + c.peftType() + " is not a prompt adapter");
-      }
-      expectKeys(f, Set.of(SoftPrompt.KEY));
-      return SoftPrompt.single(parent, f.require(tmp, SoftPrompt.KEY, p, d));
+    TuningMethod method = MethodRegistry.forPeftType(c.peftType(), dir.resolve(CONFIG).toString());
+    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
+      return method.load(c, f, parent);
     }
   }
 
-  private static void expectKeys(SafetensorsFile f, Set<String> keys) {
+  /**
+   * Checks that an adapter file holds exactly PEFT's keys for its type.
+   *
+   * @throws CheckpointException naming the file, the missing and the unexpected keys
+   */
+  public static void expectKeys(SafetensorsFile f, Set<String> keys) {
     if (!f.names().equals(keys)) {
       Set<String> extra = new java.util.TreeSet<>(f.names());
       extra.removeAll(keys);

@@ -1,4 +1,4 @@
-package io.mptj.prompt;
+package io.mptj.method;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.method.mpt.MultitaskPrompt;
+import io.mptj.method.pt.SoftPrompt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -117,7 +119,7 @@ class PromptModulesTest {
                 m.randomNormal(new Shape(K, P, R)),
                 m.randomNormal(new Shape(K, R, D)))) {
       PeftAdapter.Target target = new PeftAdapter.Target("t5-base", "SEQ_2_SEQ_LM", 12, 12);
-      PeftAdapter.save(tmp, mpt, target, "RANDOM");
+      PeftAdapter.save(tmp, mpt, target);
       Map<String, long[]> shapes = PeftAdapter.shapes(tmp);
       assertEquals(3, shapes.size());
       assertArrayEquals(new long[] {P, D}, shapes.get("prompt_embeddings"));
@@ -163,7 +165,7 @@ class PromptModulesTest {
   void adapterWithForeignKeysIsRejectedNamingThem() throws Exception {
     try (NDManager m = NDManager.newBaseManager();
         SoftPrompt sp = SoftPrompt.single(m, m.ones(new Shape(P, D)))) {
-      PeftAdapter.save(tmp, sp, new PeftAdapter.Target("minilm", "SEQ_CLS", 12, 6), "RANDOM");
+      PeftAdapter.save(tmp, sp, new PeftAdapter.Target("minilm", "SEQ_CLS", 12, 6));
       Safetensors.write(
           tmp.resolve(PeftAdapter.WEIGHTS),
           Map.of("base_model.prompt_embeddings", m.ones(new Shape(P, D))),

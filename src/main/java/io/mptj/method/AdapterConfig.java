@@ -1,4 +1,4 @@
-package io.mptj.prompt;
+package io.mptj.method;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,9 +1,13 @@
-package io.mptj.prompt;
+package io.mptj.method.mpt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.mptj.engine.Tensors;
+import io.mptj.method.AdapterConfig;
+import io.mptj.method.Parameter;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +29,12 @@ public final class MultitaskPrompt implements PromptModule {
 
   /** PEFT key of the task row vectors v. */
   public static final String ROWS_KEY = "prefix_task_rows";
+
+  /** The learning-rate group of P*. */
+  public static final String SHARED_GROUP = "shared";
+
+  /** The learning-rate group of the task vectors u, v. */
+  public static final String TASK_GROUP = "task";
 
   private final NDManager manager;
   private final NDArray shared;
@@ -127,11 +137,11 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public List<Parameter> parameters() {
-    Parameter u = new Parameter(COLS_KEY, cols, Parameter.Group.TASK);
-    Parameter v = new Parameter(ROWS_KEY, rows, Parameter.Group.TASK);
+    Parameter u = new Parameter(COLS_KEY, cols, TASK_GROUP);
+    Parameter v = new Parameter(ROWS_KEY, rows, TASK_GROUP);
     return freezeShared
         ? List.of(u, v)
-        : List.of(new Parameter(SHARED_KEY, shared, Parameter.Group.SHARED), u, v);
+        : List.of(new Parameter(SHARED_KEY, shared, SHARED_GROUP), u, v);
   }
 
   /** A detached copy of the shared prompt P* (P, d), owned by {@code target}. */
@@ -191,6 +201,28 @@ public final class MultitaskPrompt implements PromptModule {
         detached(cols, target),
         ROWS_KEY,
         detached(rows, target));
+  }
+
+  @Override
+  public AdapterConfig adapterConfig(PeftAdapter.Target t) {
+    return new AdapterConfig(
+        AdapterConfig.MULTITASK,
+        t.taskType(),
+        t.baseModel(),
+        length(),
+        dim(),
+        1,
+        t.numAttentionHeads(),
+        t.numLayers(),
+        "RANDOM",
+        null,
+        null,
+        true,
+        null,
+        rank(),
+        numTasks(),
+        0,
+        null);
   }
 
   private static NDArray detached(NDArray a, NDManager target) {

@@ -1,9 +1,11 @@
-package io.mptj.prompt;
+package io.mptj.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.backbone.Backbone;
+import io.mptj.backbone.Seq2SeqBackbone;
 import java.util.Random;
 
 /** Initial values of prompts and task vectors. */
@@ -72,6 +74,37 @@ public final class PromptInit {
     return new NDArray[] {
       manager.create(u, new Shape(tasks, length, rank)),
       manager.create(v, new Shape(tasks, rank, dim))
+    };
+  }
+
+  /**
+   * The token-id range prompts are sampled from: T5's first 5,000 ids (Lester et al.); for BERT
+   * WordPiece vocabularies, 5,000 ids from {@code the} (1996) on, skipping the [unused] and
+   * single-character entries at the start, which were never trained.
+   */
+  public static int[] vocabRange(Backbone backbone) {
+    int v = backbone.vocabSize();
+    return backbone instanceof Seq2SeqBackbone
+        ? new int[] {0, Math.min(5000, v)}
+        : v > 7000 ? new int[] {1996, 6996} : new int[] {0, v};
+  }
+
+  /**
+   * A fresh (P, d) prompt for {@code backbone}: {@code vocab} samples vocabulary embeddings, {@code
+   * random} draws uniformly from [-0.5, 0.5] (Lester et al.'s random initialisation).
+   *
+   * @return (P, d), owned by {@code m}
+   */
+  public static NDArray fresh(Backbone backbone, NDManager m, int length, String init, long seed) {
+    return switch (init) {
+      case "vocab" -> {
+        int[] range = vocabRange(backbone);
+        yield sampledVocab(m, backbone.wordEmbeddings(), length, range[0], range[1], seed);
+      }
+      case "random" -> uniform(m, length, backbone.hiddenSize(), 0.5, seed);
+      default ->
+          throw new IllegalArgumentException(
+              "--init " + init + " applies to distillation only; use vocab or random");
     };
   }
 }

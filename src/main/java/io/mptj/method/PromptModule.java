@@ -1,4 +1,4 @@
-package io.mptj.prompt;
+package io.mptj.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,10 +6,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Produces the soft prompt that is prepended to a frozen backbone's input embeddings, one per
- * example, selected by task id so that one batch can mix tasks.
+ * The trainable module of a tuning method that acts on the input embeddings: the soft prompt
+ * prepended to a frozen backbone's input, one per example, selected by task id so that one batch
+ * can mix tasks. Open: each method under {@code io.mptj.method} brings its own.
  */
-public sealed interface PromptModule extends AutoCloseable permits SoftPrompt, MultitaskPrompt {
+public interface PromptModule extends AutoCloseable {
 
   /** Number of prompt vectors P. */
   int length();
@@ -47,6 +48,9 @@ public sealed interface PromptModule extends AutoCloseable permits SoftPrompt, M
 
   /** The tensors in PEFT's saved layout, by key, as detached copies owned by {@code target}. */
   Map<String, NDArray> peftState(NDManager target);
+
+  /** PEFT's {@code adapter_config.json} for this module on the described backbone. */
+  AdapterConfig adapterConfig(PeftAdapter.Target target);
 
   @Override
   void close();

@@ -1,10 +1,14 @@
-package io.mptj.prompt;
+package io.mptj.method.pt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.engine.Tensors;
+import io.mptj.method.AdapterConfig;
+import io.mptj.method.Parameter;
+import io.mptj.method.PeftAdapter;
+import io.mptj.method.PromptModule;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +21,10 @@ import java.util.Map;
 public final class SoftPrompt implements PromptModule {
 
   /** PEFT's key for a prompt-tuning adapter's prompt. */
-  public static final String KEY = "prompt_embeddings";
+  public static final String KEY = PeftAdapter.PROMPT_KEY;
+
+  /** The learning-rate group of the prompt. */
+  public static final String GROUP = "prompt";
 
   private final NDManager manager;
   private final NDArray prompts;
@@ -77,7 +84,7 @@ public final class SoftPrompt implements PromptModule {
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(new Parameter("prompts", prompts, Parameter.Group.SHARED));
+    return List.of(new Parameter("prompts", prompts, GROUP));
   }
 
   @Override
@@ -94,6 +101,11 @@ public final class SoftPrompt implements PromptModule {
   @Override
   public Map<String, NDArray> peftState(NDManager target) {
     return Map.of(KEY, taskPrompt(target, 0));
+  }
+
+  @Override
+  public AdapterConfig adapterConfig(PeftAdapter.Target target) {
+    return PeftAdapter.promptTuning(length(), dim(), target);
   }
 
   /** The raw (K, P, d) tensor (trainable; read it, do not modify it). */

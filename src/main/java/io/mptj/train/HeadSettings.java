@@ -1,0 +1,53 @@
+package io.mptj.train;
+
+import io.mptj.engine.Knob;
+import io.mptj.engine.SettingsMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How an encoder reads a task out: the pooling of its states and the learning rate of its task
+ * heads (measured on all-MiniLM-L6-v2, see README). Seq2seq backbones read out through their
+ * decoder and ignore these.
+ *
+ * @param lrHead rate of the heads' parameter group {@link io.mptj.method.Parameter#HEAD_GROUP}
+ * @param pooling how encoder states are reduced for the heads
+ */
+public record HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
+
+  /** The settings this record reads. */
+  public static final List<Knob> KNOBS =
+      List.of(
+          Knob.of(
+              "lr_head", "lrHead", Knob.Type.DOUBLE, 0.01, "learning rate of encoder task heads"),
+          Knob.choice(
+              "pooling",
+              "pooling",
+              "mean",
+              "encoder pooling for task heads: mean or cls",
+              "mean",
+              "cls"));
+
+  public HeadSettings {
+    Checks.positive(lrHead, "--lr-head");
+  }
+
+  /** Reads the values of {@link #KNOBS}. */
+  public static HeadSettings from(SettingsMap s) {
+    return new HeadSettings(s.real("lr_head"), s.choice("pooling", EncoderTaskModel.Pooling.class));
+  }
+
+  /** The heads' learning-rate group. */
+  public Map<String, Double> learningRates() {
+    return Map.of(io.mptj.method.Parameter.HEAD_GROUP, lrHead);
+  }
+
+  /** The values as saved in config.json. */
+  public Map<String, Object> saved() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("lrHead", lrHead);
+    m.put("pooling", pooling.name());
+    return m;
+  }
+}

@@ -1,0 +1,27 @@
+package io.mptj.testing;
+
+import io.mptj.engine.SettingsMap;
+import io.mptj.method.MethodRegistry;
+import io.mptj.pipeline.Stage;
+import io.mptj.pipeline.StageSettings;
+import java.util.Map;
+
+/**
+ * Stage settings for tests: a family's defaults with the given values, as the CLI resolves them.
+ */
+public final class TestSettings {
+  private TestSettings() {}
+
+  /**
+   * @param family {@code bert} or {@code t5}
+   * @param method a registered tuning method
+   * @param values settings by key (flag names in snake case)
+   */
+  public static StageSettings of(String family, Stage stage, String method, Map<String, ?> values) {
+    return StageSettings.resolve(
+        family,
+        stage,
+        MethodRegistry.get(method),
+        SettingsMap.of(values, StageSettings.allKnobs(), "test"));
+  }
+}
