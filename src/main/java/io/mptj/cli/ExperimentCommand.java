@@ -4,7 +4,7 @@ import io.mptj.backbone.Backbones;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.Experiment;
 import io.mptj.pipeline.ExperimentSpec;
-import io.mptj.task.DataDir;
+import io.mptj.task.data.DataDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import io.mptj.prompt.PromptInit;
 import io.mptj.prompt.PromptModule;
 import io.mptj.prompt.SoftPrompt;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.train.Objective;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;

@@ -1,5 +1,7 @@
 package io.mptj.task;
 
+import io.mptj.task.bench.TaskRegistry;
+import io.mptj.task.read.UserTaskSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +32,7 @@ public final class Task {
 
   /** Reads one original file; {@code split} names it in example ids. */
   @FunctionalInterface
-  interface FileReader {
+  public interface FileReader {
     ReadResult read(Path file, String split);
   }
 
@@ -41,7 +43,7 @@ public final class Task {
    * @param path its path under the task's folder, as the official archive unpacks it
    * @param reader how to read it
    */
-  record SourceFile(String split, String path, FileReader reader) {}
+  public record SourceFile(String split, String path, FileReader reader) {}
 
   private final String name;
   private final TaskKind kind;
@@ -400,7 +402,7 @@ public final class Task {
    * The file at {@code relative} under {@code folder}, or one level down (an unstripped top
    * folder).
    */
-  static Path locate(Path folder, String relative) {
+  public static Path locate(Path folder, String relative) {
     Path direct = folder.resolve(relative);
     if (Files.isRegularFile(direct)) {
       return direct;
@@ -420,12 +422,12 @@ public final class Task {
   }
 
   /** A builder for a new task. */
-  static Builder builder(String name) {
+  public static Builder builder(String name) {
     return new Builder(name);
   }
 
   /** Collects a task's parts; {@link #build()} validates them. */
-  static final class Builder {
+  public static final class Builder {
     private final String name;
     private TaskKind kind;
     private List<String> labels = List.of();
@@ -448,97 +450,97 @@ public final class Task {
       this.name = name;
     }
 
-    Builder classes(String... labels) {
+    public Builder classes(String... labels) {
       this.kind = TaskKind.CLASSIFICATION;
       this.labels = List.of(labels);
       return this;
     }
 
-    Builder kind(TaskKind kind) {
+    public Builder kind(TaskKind kind) {
       this.kind = kind;
       return this;
     }
 
-    Builder labels(List<String> labels) {
+    public Builder labels(List<String> labels) {
       this.labels = labels;
       return this;
     }
 
-    Builder file(String split, String path, FileReader reader) {
+    public Builder file(String split, String path, FileReader reader) {
       files.add(new SourceFile(split, path, reader));
       return this;
     }
 
-    Builder recipe(SplitRecipe recipe) {
+    public Builder recipe(SplitRecipe recipe) {
       this.recipe = recipe;
       return this;
     }
 
     /** ATTEMPT's prefix (its task name) and the "key: text" parts after it. */
-    Builder t5(String prefix, Function<Example, List<String>> parts) {
+    public Builder t5(String prefix, Function<Example, List<String>> parts) {
       this.t5Prefix = prefix;
       this.t5Parts = parts;
       return this;
     }
 
-    Builder encoder(Function<Example, EncoderInput> encoder) {
+    public Builder encoder(Function<Example, EncoderInput> encoder) {
       this.encoder = encoder;
       return this;
     }
 
     /** The text and pair fields of the encoder input ({@code pair} may be null). */
-    Builder encoderFields(String text, String pair) {
+    public Builder encoderFields(String text, String pair) {
       return encoder(e -> new EncoderInput(e.field(text), pair == null ? null : e.field(pair)));
     }
 
-    Builder metrics(Metric... metrics) {
+    public Builder metrics(Metric... metrics) {
       this.metrics = List.of(metrics);
       return this;
     }
 
-    Builder score(Metric score) {
+    public Builder score(Metric score) {
       this.score = score;
       return this;
     }
 
-    Builder maxInputLength(int tokens) {
+    public Builder maxInputLength(int tokens) {
       this.maxInputLength = tokens;
       return this;
     }
 
-    Builder trainCap(int examples) {
+    public Builder trainCap(int examples) {
       this.trainCap = examples;
       return this;
     }
 
-    Builder home(Path folder) {
+    public Builder home(Path folder) {
       this.home = folder;
       return this;
     }
 
     /** The original split that plays the validation set's role (Yelp has only train and test). */
-    Builder heldOut(String split) {
+    public Builder heldOut(String split) {
       this.heldOut = split;
       return this;
     }
 
     /** How an answer becomes a T5 target (SQuAD pads punctuation). */
-    Builder answerText(Function<String, String> f) {
+    public Builder answerText(Function<String, String> f) {
       this.answerText = f;
       return this;
     }
 
-    Builder source(String source) {
+    public Builder source(String source) {
       this.source = source;
       return this;
     }
 
-    Builder spec(Path specFile) {
+    public Builder spec(Path specFile) {
       this.spec = specFile;
       return this;
     }
 
-    Task build() {
+    public Task build() {
       return new Task(this);
     }
   }

@@ -1,5 +1,8 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.ReadResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +20,7 @@ import java.util.Map;
  * <p>Sources: GLUE's {@code download_glue_data.py}; Hugging Face {@code glue.py} (QUOTE_NONE,
  * header-less CoLA, corrupted-row filter); PAWS README and Hugging Face PR #1763.
  */
-final class TsvReader {
+public final class TsvReader {
   private TsvReader() {}
 
   /**
@@ -29,33 +32,33 @@ final class TsvReader {
    * @param shortRowQuirk when not {@code null}, rows with fewer fields than the header are skipped
    *     for this documented reason instead of failing
    */
-  record Format(List<String> columns, boolean header, String shortRowQuirk) {
+  public record Format(List<String> columns, boolean header, String shortRowQuirk) {
     /** A file whose header must contain {@code columns}. */
-    static Format withHeader(String... columns) {
+    public static Format withHeader(String... columns) {
       return new Format(List.of(columns), true, null);
     }
 
     /** A header-less file whose columns are, in order, {@code columns}. */
-    static Format headerless(String... columns) {
+    public static Format headerless(String... columns) {
       return new Format(List.of(columns), false, null);
     }
 
     /** The same format, skipping short rows for the given documented reason. */
-    Format skippingShortRows(String reason) {
+    public Format skippingShortRows(String reason) {
       return new Format(columns, header, reason);
     }
   }
 
   /** Turns one row into an example; {@code index} is the 0-based row number among data rows. */
   @FunctionalInterface
-  interface RowMapper {
+  public interface RowMapper {
     Example map(Row row, int index);
   }
 
   /** One data row, with the file and line for error messages. */
-  record Row(Path file, long line, Map<String, Integer> index, String[] values) {
+  public record Row(Path file, long line, Map<String, Integer> index, String[] values) {
     /** The value of a column. */
-    String get(String column) {
+    public String get(String column) {
       Integer i = index.get(column);
       if (i == null) {
         throw DataException.at(file, line, column, "no such column");
@@ -64,7 +67,7 @@ final class TsvReader {
     }
 
     /** The class index of a column's value, which must be one of {@code names}. */
-    int classOf(String column, List<String> names) {
+    public int classOf(String column, List<String> names) {
       String v = get(column);
       int i = names.indexOf(v);
       if (i < 0) {
@@ -75,7 +78,7 @@ final class TsvReader {
     }
 
     /** A finite number in a column. */
-    double number(String column) {
+    public double number(String column) {
       String v = get(column);
       try {
         double d = Double.parseDouble(v.strip());
@@ -89,13 +92,13 @@ final class TsvReader {
     }
 
     /** An error about one field of this row. */
-    DataException error(String column, String what) {
+    public DataException error(String column, String what) {
       return DataException.at(file, line, column, what);
     }
   }
 
   /** Reads every data row of {@code file}. */
-  static ReadResult read(Path file, Format format, RowMapper mapper) {
+  public static ReadResult read(Path file, Format format, RowMapper mapper) {
     List<Example> out = new ArrayList<>();
     List<Long> skipped = new ArrayList<>();
     State state = new State();

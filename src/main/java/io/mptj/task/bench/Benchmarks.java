@@ -1,5 +1,6 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
+import io.mptj.task.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,8 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
+import io.mptj.task.DataException;
+import io.mptj.task.Task;
+import io.mptj.task.read.UserTaskSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,13 +1,23 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
-import static io.mptj.task.Readers.classColumn;
-import static io.mptj.task.Readers.fields;
-import static io.mptj.task.Readers.idx;
-import static io.mptj.task.Readers.jsonl;
-import static io.mptj.task.Readers.parts;
-import static io.mptj.task.Readers.tsv;
+import static io.mptj.task.read.Readers.classColumn;
+import static io.mptj.task.read.Readers.fields;
+import static io.mptj.task.read.Readers.idx;
+import static io.mptj.task.read.Readers.jsonl;
+import static io.mptj.task.read.Readers.parts;
+import static io.mptj.task.read.Readers.tsv;
 
-import io.mptj.task.TsvReader.Format;
+import io.mptj.task.EncoderInput;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Metric;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.T5Text;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.read.CsvReader;
+import io.mptj.task.read.SquadReader;
+import io.mptj.task.read.TsvReader.Format;
 import java.util.List;
 
 /**

@@ -1,13 +1,18 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
-import static io.mptj.task.Readers.UNLABELLED;
-import static io.mptj.task.Readers.classColumn;
-import static io.mptj.task.Readers.fields;
-import static io.mptj.task.Readers.parts;
-import static io.mptj.task.Readers.scoreColumn;
-import static io.mptj.task.Readers.tsv;
+import static io.mptj.task.read.Readers.UNLABELLED;
+import static io.mptj.task.read.Readers.classColumn;
+import static io.mptj.task.read.Readers.fields;
+import static io.mptj.task.read.Readers.parts;
+import static io.mptj.task.read.Readers.scoreColumn;
+import static io.mptj.task.read.Readers.tsv;
 
-import io.mptj.task.TsvReader.Format;
+import io.mptj.task.Metric;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.data.DataSources;
+import io.mptj.task.read.TsvReader.Format;
 import java.util.List;
 
 /**

@@ -1,9 +1,13 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
 import static io.mptj.task.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.Example;
+import io.mptj.task.Splits;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
 import java.util.List;
 

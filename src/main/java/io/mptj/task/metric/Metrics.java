@@ -1,5 +1,6 @@
-package io.mptj.task;
+package io.mptj.task.metric;
 
+import io.mptj.task.Task;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

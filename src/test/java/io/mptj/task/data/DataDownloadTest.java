@@ -1,4 +1,4 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.mptj.download.Downloader;
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.bench.TaskRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;

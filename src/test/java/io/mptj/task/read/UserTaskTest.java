@@ -1,10 +1,19 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import static io.mptj.task.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.DataException;
+import io.mptj.task.EncoderInput;
+import io.mptj.task.Example;
+import io.mptj.task.Metric;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.Splits;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.bench.TaskRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,30 +1,33 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /** Small helpers the task definitions share to map rows of original files to examples. */
-final class Readers {
+public final class Readers {
   private Readers() {}
 
   /** How a TSV or CSV row's label becomes a {@link Label}. */
   @FunctionalInterface
-  interface RowLabel {
+  public interface RowLabel {
     Label of(TsvReader.Row row);
   }
 
   /** No label: unlabelled test files. */
-  static final RowLabel UNLABELLED = row -> Label.NONE;
+  public static final RowLabel UNLABELLED = row -> Label.NONE;
 
   /** A label column holding one of {@code values}, mapped to its position. */
-  static RowLabel classColumn(String column, List<String> values) {
+  public static RowLabel classColumn(String column, List<String> values) {
     return row -> new Label.ClassIndex(row.classOf(column, values));
   }
 
   /** A label column holding a number. */
-  static RowLabel scoreColumn(String column) {
+  public static RowLabel scoreColumn(String column) {
     return row -> new Label.Score(row.number(column));
   }
 
@@ -32,7 +35,8 @@ final class Readers {
    * A TSV file whose examples take their fields from columns ({@code field -> column}) and ids from
    * the split and row number.
    */
-  static Task.FileReader tsv(TsvReader.Format format, Map<String, String> columns, RowLabel label) {
+  public static Task.FileReader tsv(
+      TsvReader.Format format, Map<String, String> columns, RowLabel label) {
     return (file, split) ->
         TsvReader.read(
             file,
@@ -41,17 +45,17 @@ final class Readers {
   }
 
   /** A JSON Lines file with one example per line. */
-  static Task.FileReader jsonl(Function<JsonFields, Example> one) {
+  public static Task.FileReader jsonl(Function<JsonFields, Example> one) {
     return (file, split) -> JsonlReader.read(file, (object, out) -> out.accept(one.apply(object)));
   }
 
   /** A JSON Lines file where a line may yield several examples. */
-  static Task.FileReader jsonlMany(JsonlReader.LineMapper mapper) {
+  public static Task.FileReader jsonlMany(JsonlReader.LineMapper mapper) {
     return (file, split) -> JsonlReader.read(file, mapper);
   }
 
   /** Fields from name/value pairs, in order. */
-  static Map<String, String> fields(String... namesAndValues) {
+  public static Map<String, String> fields(String... namesAndValues) {
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {
       out.put(namesAndValues[i], namesAndValues[i + 1]);
@@ -60,7 +64,7 @@ final class Readers {
   }
 
   /** Text fields of a JSON object: {@code field -> json key}. */
-  static Map<String, String> texts(JsonFields object, String... fields) {
+  public static Map<String, String> texts(JsonFields object, String... fields) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String f : fields) {
       out.put(f, object.text(f));
@@ -69,12 +73,12 @@ final class Readers {
   }
 
   /** A SuperGLUE-style id: the object's {@code idx} when present, else its line number. */
-  static String idx(JsonFields object) {
+  public static String idx(JsonFields object) {
     return object.has("idx") ? object.node().get("idx").asText() : "line-" + object.line();
   }
 
   /** The "key: text" parts of a T5 source, from alternating keys and field names. */
-  static Function<Example, List<String>> parts(String... keysAndFields) {
+  public static Function<Example, List<String>> parts(String... keysAndFields) {
     return e -> {
       String[] out = new String[keysAndFields.length];
       for (int i = 0; i < keysAndFields.length; i += 2) {

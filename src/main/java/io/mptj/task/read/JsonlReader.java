@@ -1,9 +1,12 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.ReadResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +19,7 @@ import java.util.function.Consumer;
  * the object on its line (a second object, stray text) is an error, as in Python's {@code
  * json.loads} that the reference loaders call per line.
  */
-final class JsonlReader {
+public final class JsonlReader {
   private JsonlReader() {}
 
   private static final ObjectMapper JSON =
@@ -24,12 +27,12 @@ final class JsonlReader {
 
   /** Turns one line's object into examples, passed to {@code out}. */
   @FunctionalInterface
-  interface LineMapper {
+  public interface LineMapper {
     void map(JsonFields object, Consumer<Example> out);
   }
 
   /** Reads every line of {@code file}. */
-  static ReadResult read(Path file, LineMapper mapper) {
+  public static ReadResult read(Path file, LineMapper mapper) {
     List<Example> out = new ArrayList<>();
     TextLines.forEach(
         file,

@@ -1,5 +1,6 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
+import io.mptj.task.DataException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

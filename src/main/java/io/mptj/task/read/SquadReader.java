@@ -1,8 +1,12 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.ReadResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,13 +24,13 @@ import java.util.Map;
  * texts (all of them; the dev file has several per question). Format: Rajpurkar et al. 2016,
  * https://rajpurkar.github.io/SQuAD-explorer/ and its official evaluate-v1.1.py.
  */
-final class SquadReader {
+public final class SquadReader {
   private SquadReader() {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Reads every question of {@code file}. */
-  static ReadResult read(Path file) {
+  public static ReadResult read(Path file) {
     JsonFields top = new JsonFields(file, 0, "", parse(file));
     List<Example> out = new ArrayList<>();
     for (JsonFields article : top.objects("data")) {

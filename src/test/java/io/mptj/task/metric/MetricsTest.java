@@ -1,9 +1,16 @@
-package io.mptj.task;
+package io.mptj.task.metric;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Metric;
+import io.mptj.task.Predictions;
+import io.mptj.task.Task;
+import io.mptj.task.bench.Benchmarks;
+import io.mptj.task.bench.TaskRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,5 +1,13 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
+import io.mptj.task.DataException;
+import io.mptj.task.EncoderInput;
+import io.mptj.task.Example;
+import io.mptj.task.ReadResult;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.Splits;
+import io.mptj.task.Task;
+import io.mptj.task.bench.TaskRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,12 +1,21 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
-import static io.mptj.task.Readers.fields;
-import static io.mptj.task.Readers.idx;
-import static io.mptj.task.Readers.jsonl;
-import static io.mptj.task.Readers.jsonlMany;
-import static io.mptj.task.Readers.parts;
-import static io.mptj.task.Readers.texts;
+import static io.mptj.task.read.Readers.fields;
+import static io.mptj.task.read.Readers.idx;
+import static io.mptj.task.read.Readers.jsonl;
+import static io.mptj.task.read.Readers.jsonlMany;
+import static io.mptj.task.read.Readers.parts;
+import static io.mptj.task.read.Readers.texts;
 
+import io.mptj.task.EncoderInput;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Metric;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.T5Text;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.read.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

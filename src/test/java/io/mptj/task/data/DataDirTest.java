@@ -1,9 +1,10 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.DataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -8,6 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.Metric;
+import io.mptj.task.SplitRecipe;
+import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,7 +139,7 @@ public record UserTaskSpec(
    * An error about a field of a spec file, at the line of its top-level key when one is written
    * ({@code files.test} is found under {@code files}).
    */
-  static DataException error(Path file, String field, String what) {
+  public static DataException error(Path file, String field, String what) {
     String key = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
     long line = lineOf(file, key, null);
     return line > 0

@@ -1,8 +1,13 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.mptj.task.EncoderInput;
+import io.mptj.task.Example;
+import io.mptj.task.Label;
+import io.mptj.task.T5Text;
+import io.mptj.task.Task;
 import io.mptj.testing.Shared;
 import java.util.List;
 import java.util.Map;

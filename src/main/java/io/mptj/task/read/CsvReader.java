@@ -1,5 +1,8 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.ReadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,12 +27,12 @@ import java.util.Map;
  * never uses the bytes of quote, comma, CR or LF inside a multi-byte character, and each field is
  * decoded on its own so that an encoding error names its line.
  */
-final class CsvReader {
+public final class CsvReader {
   private CsvReader() {}
 
   /** Turns one record into an example; {@code index} is the 0-based record number. */
   @FunctionalInterface
-  interface RecordMapper {
+  public interface RecordMapper {
     Example map(TsvReader.Row record, int index);
   }
 
@@ -38,7 +41,8 @@ final class CsvReader {
    *
    * @param columns with a header: the columns it must contain; without: the names of all columns
    */
-  static ReadResult read(Path file, List<String> columns, boolean header, RecordMapper mapper) {
+  public static ReadResult read(
+      Path file, List<String> columns, boolean header, RecordMapper mapper) {
     List<Example> out = new ArrayList<>();
     try (InputStream in = Files.newInputStream(file)) {
       Parser p = new Parser(in, file);

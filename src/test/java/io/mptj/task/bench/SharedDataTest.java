@@ -1,8 +1,12 @@
-package io.mptj.task;
+package io.mptj.task.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.Example;
+import io.mptj.task.ReadResult;
+import io.mptj.task.Splits;
+import io.mptj.task.Task;
 import io.mptj.testing.Shared;
 import java.nio.file.Path;
 import java.util.HashSet;

@@ -1,10 +1,14 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import static io.mptj.task.Fixtures.write;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.DataException;
+import io.mptj.task.Fixtures;
+import io.mptj.task.ReadResult;
+import io.mptj.task.bench.TaskRegistry;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,9 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
 import io.mptj.download.Downloader;
 import io.mptj.download.Unpacker;
+import io.mptj.task.DataException;
+import io.mptj.task.bench.TaskRegistry;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

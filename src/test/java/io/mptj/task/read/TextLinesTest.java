@@ -1,9 +1,13 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.DataException;
+import io.mptj.task.Example;
+import io.mptj.task.Fixtures;
+import io.mptj.task.Label;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

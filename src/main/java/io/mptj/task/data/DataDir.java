@@ -1,6 +1,7 @@
-package io.mptj.task;
+package io.mptj.task.data;
 
 import io.mptj.download.Locations;
+import io.mptj.task.DataException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

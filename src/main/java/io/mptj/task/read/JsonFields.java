@@ -1,6 +1,8 @@
-package io.mptj.task;
+package io.mptj.task.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mptj.task.DataException;
+import io.mptj.task.Label;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +18,16 @@ import java.util.Locale;
  * @param path the path of this object inside the line's JSON value ("" for the top)
  * @param node the object
  */
-record JsonFields(Path file, long line, String path, JsonNode node) {
+public record JsonFields(Path file, long line, String path, JsonNode node) {
 
   /** Whether the object has a non-null field. */
-  boolean has(String field) {
+  public boolean has(String field) {
     JsonNode v = node.get(field);
     return v != null && !v.isNull();
   }
 
   /** A required string field. */
-  String text(String field) {
+  public String text(String field) {
     JsonNode v = required(field);
     if (!v.isTextual()) {
       throw error(
@@ -35,7 +37,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** A required integer field. */
-  int integer(String field) {
+  public int integer(String field) {
     JsonNode v = required(field);
     if (!v.isIntegralNumber() || !v.canConvertToInt()) {
       throw error(field, "expected an integer, got " + v);
@@ -44,7 +46,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** A required boolean field. */
-  boolean bool(String field) {
+  public boolean bool(String field) {
     JsonNode v = required(field);
     if (!v.isBoolean()) {
       throw error(field, "expected true or false, got " + v);
@@ -53,7 +55,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** A required nested object. */
-  JsonFields object(String field) {
+  public JsonFields object(String field) {
     JsonNode v = required(field);
     if (!v.isObject()) {
       throw error(
@@ -63,7 +65,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** A required array of objects. */
-  List<JsonFields> objects(String field) {
+  public List<JsonFields> objects(String field) {
     JsonNode v = required(field);
     if (!v.isArray()) {
       throw error(
@@ -82,7 +84,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** A required 0/1 integer field, as a class index. */
-  Label.ClassIndex binary(String field) {
+  public Label.ClassIndex binary(String field) {
     int v = integer(field);
     if (v != 0 && v != 1) {
       throw error(field, "expected 0 or 1, got " + v);
@@ -91,7 +93,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** The class index of a string field's value, which must be one of {@code names}. */
-  int classOf(String field, List<String> names) {
+  public int classOf(String field, List<String> names) {
     String v = text(field);
     int i = names.indexOf(v);
     if (i < 0) {
@@ -101,7 +103,7 @@ record JsonFields(Path file, long line, String path, JsonNode node) {
   }
 
   /** An error about one field of this object. */
-  DataException error(String field, String what) {
+  public DataException error(String field, String what) {
     return line > 0
         ? DataException.at(file, line, join(field), what)
         : DataException.inFile(file, "field '" + join(field) + "': " + what);
