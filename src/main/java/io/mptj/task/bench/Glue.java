@@ -10,16 +10,17 @@ import static io.mptj.task.read.Readers.tsv;
 import io.mptj.task.Metric;
 import io.mptj.task.SplitRecipe;
 import io.mptj.task.Task;
+import io.mptj.task.TaskFiles;
 import io.mptj.task.TaskKind;
-import io.mptj.task.data.DataSources;
 import io.mptj.task.read.TsvReader.Format;
 import java.util.List;
 
 /**
  * The eight GLUE tasks of the paper (Wang et al. 2019, https://gluebenchmark.com), read from the
  * files of GLUE's archives ({@code https://dl.fbaipublicfiles.com/glue/data/*.zip}; MRPC rebuilt
- * from the MSR files by GLUE's recipe, see {@link DataSources}). Label names and orders are those
- * of the Hugging Face {@code glue} loader, which ATTEMPT reads; templates are ATTEMPT's.
+ * from the MSR files by GLUE's recipe, see {@link io.mptj.task.data.DataSources}). Label names and
+ * orders are those of the Hugging Face {@code glue} loader, which ATTEMPT reads; templates are
+ * ATTEMPT's.
  */
 final class Glue {
   private Glue() {}
@@ -172,7 +173,7 @@ final class Glue {
   }
 
   private static Task.Builder pairTask(
-      String name, Task.FileReader labelled, Task.FileReader test) {
+      String name, TaskFiles.FileReader labelled, TaskFiles.FileReader test) {
     return Task.builder(name)
         .file("train", "train.tsv", labelled)
         .file("validation", "dev.tsv", labelled)

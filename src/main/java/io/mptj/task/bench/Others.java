@@ -14,6 +14,7 @@ import io.mptj.task.Metric;
 import io.mptj.task.SplitRecipe;
 import io.mptj.task.T5Text;
 import io.mptj.task.Task;
+import io.mptj.task.TaskFiles;
 import io.mptj.task.TaskKind;
 import io.mptj.task.read.CsvReader;
 import io.mptj.task.read.SquadReader;
@@ -129,7 +130,7 @@ final class Others {
    */
   static Task yelp() {
     // RFC 4180 decoding and "\n" -> line break; HF keeps line[5:-2].strip() raw (see above)
-    Task.FileReader read =
+    TaskFiles.FileReader read =
         (file, split) ->
             CsvReader.read(
                 file,
@@ -155,7 +156,7 @@ final class Others {
 
   /** SQuAD v1.1, a QA source task: text-to-text only; punctuation padded as ATTEMPT does. */
   static Task squad() {
-    Task.FileReader read = (file, split) -> SquadReader.read(file);
+    TaskFiles.FileReader read = (file, split) -> SquadReader.read(file);
     return Task.builder("others/squad")
         .kind(TaskKind.GENERATION)
         .file("train", "train-v1.1.json", read)

@@ -14,6 +14,7 @@ import io.mptj.task.Metric;
 import io.mptj.task.SplitRecipe;
 import io.mptj.task.T5Text;
 import io.mptj.task.Task;
+import io.mptj.task.TaskFiles;
 import io.mptj.task.TaskKind;
 import io.mptj.task.read.JsonFields;
 import java.util.ArrayList;
@@ -245,7 +246,7 @@ final class SuperGlue {
     return text.substring(from, text.offsetByCodePoints(from, end - start + 1));
   }
 
-  private static Task.Builder files(String name, Task.FileReader read) {
+  private static Task.Builder files(String name, TaskFiles.FileReader read) {
     return Task.builder(name)
         .file("train", "train.jsonl", read)
         .file("validation", "val.jsonl", read)

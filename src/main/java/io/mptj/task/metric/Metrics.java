@@ -1,6 +1,5 @@
 package io.mptj.task.metric;
 
-import io.mptj.task.Task;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -11,11 +10,11 @@ import java.util.regex.Pattern;
 
 /**
  * The one implementation of each evaluation metric, on natural scales (accuracy in [0, 1],
- * correlations in [-1, 1]); {@link Task#evaluate} reports them in percent. Definitions follow
- * scikit-learn ({@code accuracy_score}, {@code f1_score}, {@code fbeta_score(average="macro")},
- * {@code matthews_corrcoef}), SciPy ({@code pearsonr}, {@code spearmanr} with average ranks for
- * ties) and the official SQuAD v1.1 evaluation script, as ATTEMPT's {@code metrics/metrics.py} uses
- * them.
+ * correlations in [-1, 1]); {@link io.mptj.task.Task#evaluate} reports them in percent. Definitions
+ * follow scikit-learn ({@code accuracy_score}, {@code f1_score}, {@code
+ * fbeta_score(average="macro")}, {@code matthews_corrcoef}), SciPy ({@code pearsonr}, {@code
+ * spearmanr} with average ranks for ties) and the official SQuAD v1.1 evaluation script, as
+ * ATTEMPT's {@code metrics/metrics.py} uses them.
  *
  * <p>A predicted class outside {@code [0, classes)} is an invalid answer (T5 generated text that
  * names no label; classification by ranking the label strings never gives one). It is always wrong,

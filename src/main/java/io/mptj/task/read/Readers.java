@@ -2,7 +2,7 @@ package io.mptj.task.read;
 
 import io.mptj.task.Example;
 import io.mptj.task.Label;
-import io.mptj.task.Task;
+import io.mptj.task.TaskFiles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ public final class Readers {
    * A TSV file whose examples take their fields from columns ({@code field -> column}) and ids from
    * the split and row number.
    */
-  public static Task.FileReader tsv(
+  public static TaskFiles.FileReader tsv(
       TsvReader.Format format, Map<String, String> columns, RowLabel label) {
     return (file, split) ->
         TsvReader.read(
@@ -45,12 +45,12 @@ public final class Readers {
   }
 
   /** A JSON Lines file with one example per line. */
-  public static Task.FileReader jsonl(Function<JsonFields, Example> one) {
+  public static TaskFiles.FileReader jsonl(Function<JsonFields, Example> one) {
     return (file, split) -> JsonlReader.read(file, (object, out) -> out.accept(one.apply(object)));
   }
 
   /** A JSON Lines file where a line may yield several examples. */
-  public static Task.FileReader jsonlMany(JsonlReader.LineMapper mapper) {
+  public static TaskFiles.FileReader jsonlMany(JsonlReader.LineMapper mapper) {
     return (file, split) -> JsonlReader.read(file, mapper);
   }
 

@@ -14,6 +14,7 @@ import io.mptj.task.Label;
 import io.mptj.task.Metric;
 import io.mptj.task.SplitRecipe;
 import io.mptj.task.Task;
+import io.mptj.task.TaskFiles;
 import io.mptj.task.TaskKind;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,7 +140,7 @@ public record UserTaskSpec(
    * An error about a field of a spec file, at the line of its top-level key when one is written
    * ({@code files.test} is found under {@code files}).
    */
-  public static DataException error(Path file, String field, String what) {
+  static DataException error(Path file, String field, String what) {
     String key = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
     long line = lineOf(file, key, null);
     return line > 0
@@ -207,7 +208,7 @@ public record UserTaskSpec(
             .score(score == null ? ms.getFirst() : metric(file, "score", score))
             .maxInputLength(maxLength == null ? Task.DEFAULT_MAX_INPUT_LENGTH : maxLength)
             .source("user task " + file)
-            .spec(file);
+            .spec(file, (field, what) -> error(file, field, what));
     files.forEach((split, path) -> b.file(split, path, reader(file, path)));
     return b.build();
   }
@@ -329,7 +330,7 @@ public record UserTaskSpec(
     return lower.endsWith(".jsonl") || lower.endsWith(".json") ? "jsonl" : "";
   }
 
-  private Task.FileReader reader(Path spec, String path) {
+  private TaskFiles.FileReader reader(Path spec, String path) {
     String f = formatOf(spec, path);
     boolean hasHeader = !Boolean.FALSE.equals(header);
     List<String> required = pair == null ? List.of(text) : List.of(text, pair);
