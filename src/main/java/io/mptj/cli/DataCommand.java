@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.TextTokenizer;
 import io.mptj.download.Downloader;
 import io.mptj.download.Locations;
+import io.mptj.engine.Json;
 import io.mptj.task.DataException;
 import io.mptj.task.Task;
 import io.mptj.task.bench.TaskRegistry;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Spec;
     subcommands = {DataCommand.Check.class, DataCommand.Download.class})
 public final class DataCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Spec CommandSpec spec;
   @Mixin DataDirOption dir;

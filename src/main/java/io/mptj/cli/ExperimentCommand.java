@@ -1,6 +1,7 @@
 package io.mptj.cli;
 
 import io.mptj.backbone.Backbones;
+import io.mptj.engine.Json;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.Experiment;
 import io.mptj.pipeline.ExperimentSpec;

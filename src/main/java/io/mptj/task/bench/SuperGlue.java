@@ -7,6 +7,7 @@ import static io.mptj.task.read.Readers.jsonlMany;
 import static io.mptj.task.read.Readers.parts;
 import static io.mptj.task.read.Readers.texts;
 
+import io.mptj.engine.JsonFields;
 import io.mptj.task.EncoderInput;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
@@ -16,7 +17,6 @@ import io.mptj.task.T5Text;
 import io.mptj.task.Task;
 import io.mptj.task.TaskFiles;
 import io.mptj.task.TaskKind;
-import io.mptj.task.read.JsonFields;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +68,7 @@ final class SuperGlue {
     var read =
         jsonl(
             o -> {
-              Label label = o.has("label") ? o.binary("label") : Label.NONE;
+              Label label = o.has("label") ? new Label.ClassIndex(o.bit("label")) : Label.NONE;
               return new Example(
                   idx(o), texts(o, "premise", "choice1", "choice2", "question"), label);
             });
@@ -114,7 +114,7 @@ final class SuperGlue {
       String group = p + "-" + q.node().path("idx").asText();
       String question = q.text("question");
       for (JsonFields a : q.objects("answers")) {
-        Label label = a.has("label") ? a.binary("label") : Label.NONE;
+        Label label = a.has("label") ? new Label.ClassIndex(a.bit("label")) : Label.NONE;
         String id = group + "-" + a.node().path("idx").asText();
         var f = fields("paragraph", paragraph, "question", question, "answer", a.text("text"));
         out.accept(new Example(id, f, label, group));

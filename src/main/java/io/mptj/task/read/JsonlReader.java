@@ -3,7 +3,9 @@ package io.mptj.task.read;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
 import io.mptj.task.DataException;
 import io.mptj.task.Example;
 import io.mptj.task.ReadResult;
@@ -22,8 +24,8 @@ import java.util.function.Consumer;
 public final class JsonlReader {
   private JsonlReader() {}
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectReader JSON =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Turns one line's object into examples, passed to {@code out}. */
   @FunctionalInterface
@@ -37,7 +39,9 @@ public final class JsonlReader {
     TextLines.forEach(
         file,
         (line, number) ->
-            mapper.map(new JsonFields(file, number, "", parse(file, number, line)), out::add));
+            mapper.map(
+                JsonFields.of(file, number, parse(file, number, line), DataException::new),
+                out::add));
     return new ReadResult(file, out, List.of(), null);
   }
 

@@ -1,5 +1,6 @@
 package io.mptj.task.read;
 
+import io.mptj.engine.JsonFields;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
 import io.mptj.task.TaskFiles;

@@ -2,7 +2,8 @@ package io.mptj.task.read;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
 import io.mptj.task.DataException;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
@@ -27,11 +28,9 @@ import java.util.Map;
 public final class SquadReader {
   private SquadReader() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Reads every question of {@code file}. */
   public static ReadResult read(Path file) {
-    JsonFields top = new JsonFields(file, 0, "", parse(file));
+    JsonFields top = JsonFields.of(file, 0, parse(file), DataException::new);
     List<Example> out = new ArrayList<>();
     for (JsonFields article : top.objects("data")) {
       String title = article.has("title") ? article.text("title") : "";
@@ -66,7 +65,7 @@ public final class SquadReader {
 
   private static JsonNode parse(Path file) {
     try (BufferedReader in = TextLines.open(file)) {
-      JsonNode node = JSON.readTree(in);
+      JsonNode node = Json.MAPPER.readTree(in);
       if (node == null || node.isMissingNode()) {
         throw DataException.inFile(file, "file is empty");
       }

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
 import io.mptj.task.DataException;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
@@ -84,14 +85,15 @@ public record UserTaskSpec(
     if (!Files.isRegularFile(file)) {
       throw DataException.inFile(file, "task spec not found");
     }
-    String lower = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    ObjectMapper mapper =
-        lower.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
-    mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    ObjectReader mapper =
+        Json.forFile(file)
+            .readerFor(UserTaskSpec.class)
+            .with(
+                DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     UserTaskSpec spec;
     try {
-      spec = mapper.readValue(file.toFile(), UserTaskSpec.class);
+      spec = mapper.readValue(file.toFile());
     } catch (UnrecognizedPropertyException e) {
       String key = e.getPropertyName();
       throw DataException.at(
@@ -384,7 +386,8 @@ public record UserTaskSpec(
     return new Example(id, f, labelOf(v.asText(), what -> o.error(label, what)));
   }
 
-  private Label labelOf(String value, java.util.function.Function<String, DataException> error) {
+  private Label labelOf(
+      String value, java.util.function.Function<String, ? extends RuntimeException> error) {
     String v = value.strip();
     if (Boolean.TRUE.equals(regression)) {
       try {

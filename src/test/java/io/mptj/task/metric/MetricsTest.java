@@ -3,7 +3,7 @@ package io.mptj.task.metric;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.engine.Json;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
 import io.mptj.task.Metric;
@@ -28,7 +28,7 @@ class MetricsTest {
 
   private static JsonNode reference() throws IOException {
     try (InputStream in = MetricsTest.class.getResourceAsStream("metrics-reference.json")) {
-      return new ObjectMapper().readTree(in);
+      return Json.MAPPER.readTree(in);
     }
   }
 
