@@ -1,5 +1,6 @@
 package io.mptj.task;
 
+import io.mptj.engine.Reporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,8 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where a task's original files are, how to read them and how the paper splits them into
@@ -17,9 +16,6 @@ import org.slf4j.LoggerFactory;
  * task's next to its spec file.
  */
 public final class TaskFiles {
-  /** Warnings keep the logger name they had when {@link Task} read its own files. */
-  private static final Logger LOG = LoggerFactory.getLogger(Task.class);
-
   /** Reads one original file; {@code split} names it in example ids. */
   @FunctionalInterface
   public interface FileReader {
@@ -131,7 +127,7 @@ public final class TaskFiles {
       if (file != null) {
         ReadResult r = f.reader().read(file, f.split());
         if (r.warning() != null) {
-          LOG.warn("{}: {}", task, r.warning());
+          warn(task + ": " + r.warning());
         }
         out.put(f.split(), r);
       }
@@ -169,11 +165,13 @@ public final class TaskFiles {
   public Splits trainingSplits(Path dataDir, long seed) {
     Map<String, List<Example>> read = readExamples(dataDir);
     if (recipe == SplitRecipe.CARVE_TRAIN && !read.containsKey(heldOut)) {
-      LOG.warn(
-          "{}: no {} file in {}, so there is no test split (dev is carved from train)",
-          task,
-          heldOut,
-          folder(dataDir));
+      warn(
+          task
+              + ": no "
+              + heldOut
+              + " file in "
+              + folder(dataDir)
+              + ", so there is no test split (dev is carved from train)");
     }
     Splits s = recipe.apply(read, heldOut, seed, trainCap, split -> missing(split, dataDir), true);
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
@@ -200,6 +198,11 @@ public final class TaskFiles {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot list " + folder, e);
     }
+  }
+
+  /** Warnings name {@link Task} as their source, as when Task read its own files. */
+  private static void warn(String message) {
+    Reporter.current().warn(Task.class, message);
   }
 
   private DataException noFolder(Path folder) {
