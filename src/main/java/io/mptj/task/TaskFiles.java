@@ -14,8 +14,32 @@ import java.util.stream.Stream;
  * Where a task's original files are, how to read them and how the paper splits them into
  * train/dev/test: a built-in task's files lie under {@code <data dir>/<benchmark>/<TASK>/}, a user
  * task's next to its spec file.
+ *
+ * @param task the task's name, in messages and as its folder under the data directory
+ * @param kind generation tasks train on one example per gold answer
+ * @param files its original files
+ * @param recipe the paper's train/dev/test recipe
+ * @param heldOut the original split that plays the validation set's role (Yelp has only train and
+ *     test)
+ * @param trainCap the most train examples the paper uses (Yelp: 100,000), or 0 for all
+ * @param home the folder holding the files when it is not under the data directory, or null
+ * @param spec the user task's spec, or null for a built-in task
  */
-public final class TaskFiles {
+public record TaskFiles(
+    String task,
+    TaskKind kind,
+    List<SourceFile> files,
+    SplitRecipe recipe,
+    String heldOut,
+    int trainCap,
+    Path home,
+    Spec spec) {
+
+  /** Copies the file list. */
+  public TaskFiles {
+    files = List.copyOf(files);
+  }
+
   /** Reads one original file; {@code split} names it in example ids. */
   @FunctionalInterface
   public interface FileReader {
@@ -47,56 +71,6 @@ public final class TaskFiles {
    * @param errors errors about its fields
    */
   public record Spec(Path file, SpecErrors errors) {}
-
-  private final String task;
-  private final TaskKind kind;
-  private final List<SourceFile> files;
-  private final SplitRecipe recipe;
-  private final String heldOut;
-  private final int trainCap;
-  private final Path home;
-  private final Spec spec;
-
-  /**
-   * The files of one task.
-   *
-   * @param task the task's name, in messages and as its folder under the data directory
-   * @param kind generation tasks train on one example per gold answer
-   * @param files its original files
-   * @param recipe the paper's train/dev/test recipe
-   * @param heldOut the original split that plays the validation set's role
-   * @param trainCap the most train examples the paper uses, or 0 for all
-   * @param home the folder holding the files when it is not under the data directory, or null
-   * @param spec the user task's spec, or null for a built-in task
-   */
-  TaskFiles(
-      String task,
-      TaskKind kind,
-      List<SourceFile> files,
-      SplitRecipe recipe,
-      String heldOut,
-      int trainCap,
-      Path home,
-      Spec spec) {
-    this.task = task;
-    this.kind = kind;
-    this.files = List.copyOf(files);
-    this.recipe = recipe;
-    this.heldOut = heldOut;
-    this.trainCap = trainCap;
-    this.home = home;
-    this.spec = spec;
-  }
-
-  /** The paper's recipe for train/dev/test. */
-  public SplitRecipe recipe() {
-    return recipe;
-  }
-
-  /** The most train examples the paper uses (Yelp: 100,000), or 0 for all. */
-  public int trainCap() {
-    return trainCap;
-  }
 
   /** The folder holding the task's original files under a data directory. */
   public Path folder(Path dataDir) {

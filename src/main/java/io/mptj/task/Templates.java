@@ -8,42 +8,23 @@ import java.util.stream.Stream;
  * How a task's examples become model inputs and targets: the text-to-text source and target as
  * ATTEMPT casts them for T5 ({@code "rte sentence1: … sentence2: …"} → {@code "0"}), and the text
  * or text pair of an encoder model.
+ *
+ * @param kind classification, regression or generation
+ * @param classes the number of classes (0 unless classification)
+ * @param t5Prefix ATTEMPT's prefix, its name of the task
+ * @param t5Parts the "key: text" parts after the prefix
+ * @param encoder the encoder input of an example
+ * @param answerText how an answer becomes a T5 target (SQuAD pads punctuation)
  */
-public final class Templates {
+public record Templates(
+    TaskKind kind,
+    int classes,
+    String t5Prefix,
+    Function<Example, List<String>> t5Parts,
+    Function<Example, EncoderInput> encoder,
+    Function<String, String> answerText) {
   /** STS-B's targets: the scores 0.0 to 5.0 in steps of 0.2. */
   private static final int STSB_TARGETS = 26;
-
-  private final TaskKind kind;
-  private final int classes;
-  private final String t5Prefix;
-  private final Function<Example, List<String>> t5Parts;
-  private final Function<Example, EncoderInput> encoder;
-  private final Function<String, String> answerText;
-
-  /**
-   * The templates of one task.
-   *
-   * @param kind classification, regression or generation
-   * @param classes the number of classes (0 unless classification)
-   * @param t5Prefix ATTEMPT's prefix, its name of the task
-   * @param t5Parts the "key: text" parts after the prefix
-   * @param encoder the encoder input of an example
-   * @param answerText how an answer becomes a T5 target (SQuAD pads punctuation)
-   */
-  Templates(
-      TaskKind kind,
-      int classes,
-      String t5Prefix,
-      Function<Example, List<String>> t5Parts,
-      Function<Example, EncoderInput> encoder,
-      Function<String, String> answerText) {
-    this.kind = kind;
-    this.classes = classes;
-    this.t5Prefix = t5Prefix;
-    this.t5Parts = t5Parts;
-    this.encoder = encoder;
-    this.answerText = answerText;
-  }
 
   /** The input of an encoder model: one text or a text pair. */
   public EncoderInput encoderInput(Example e) {

@@ -33,4 +33,17 @@ public final class Fixtures {
     }
     return p;
   }
+
+  /**
+   * A QQP train file whose second line is short (its label is joined to the question with a space),
+   * a known quirk of the official file that the reader skips with a warning.
+   */
+  public static Path qqpWithAShortRow(Path dir) {
+    return write(
+        dir,
+        "glue/QQP/train.tsv",
+        "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate",
+        "1\t2\t3\tA?\tB? 0",
+        "2\t3\t4\tC?\tD?\t1");
+  }
 }

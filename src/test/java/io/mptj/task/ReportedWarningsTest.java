@@ -1,6 +1,5 @@
 package io.mptj.task;
 
-import static io.mptj.task.Fixtures.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,12 +41,7 @@ class ReportedWarningsTest {
 
   @Test
   void aSkippedQuirkRowIsReportedWithTheTaskName() {
-    write(
-        data,
-        "glue/QQP/train.tsv",
-        "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate",
-        "1\t2\t3\tA?\tB? 0",
-        "2\t3\t4\tC?\tD?\t1");
+    Fixtures.qqpWithAShortRow(data);
     Reporter.install(recording);
     TaskRegistry.get("glue/QQP").read(data);
     assertEquals(1, warnings.size(), warnings.toString());

@@ -95,12 +95,7 @@ class MalformedFilesTest {
 
   @Test
   void qqpShortRowsAreAQuirkButOtherTasksShortRowsAreErrors() {
-    write(
-        data,
-        "glue/QQP/train.tsv",
-        "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate",
-        "1\t2\t3\tA?\tB? 0",
-        "2\t3\t4\tC?\tD?\t1");
+    Fixtures.qqpWithAShortRow(data);
     ReadResult r = TaskRegistry.get("glue/QQP").read(data).get("train");
     assertTrue(r.examples().size() == 1 && r.warning().contains("train.tsv:2"), r.warning());
     write(
