@@ -1,5 +1,6 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Json;
 import io.mptj.engine.Knob;
 import io.mptj.method.MethodRegistry;
 import io.mptj.method.TuningMethod;

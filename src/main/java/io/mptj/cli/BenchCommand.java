@@ -3,6 +3,7 @@ package io.mptj.cli;
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.Backbones;
 import io.mptj.backbone.ForwardBench;
+import io.mptj.engine.Json;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

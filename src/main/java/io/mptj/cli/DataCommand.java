@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.TextTokenizer;
 import io.mptj.download.Downloader;
 import io.mptj.download.Locations;
-import io.mptj.task.DataDir;
-import io.mptj.task.DataDownload;
+import io.mptj.engine.Json;
 import io.mptj.task.DataException;
-import io.mptj.task.DataSources;
-import io.mptj.task.DataSummary;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
+import io.mptj.task.data.DataDir;
+import io.mptj.task.data.DataDownload;
+import io.mptj.task.data.DataSources;
+import io.mptj.task.data.DataSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -43,7 +44,7 @@ import picocli.CommandLine.Spec;
     subcommands = {DataCommand.Check.class, DataCommand.Download.class})
 public final class DataCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Spec CommandSpec spec;
   @Mixin DataDirOption dir;

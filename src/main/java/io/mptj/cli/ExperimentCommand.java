@@ -1,10 +1,11 @@
 package io.mptj.cli;
 
 import io.mptj.backbone.Backbones;
+import io.mptj.engine.Json;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.Experiment;
 import io.mptj.pipeline.ExperimentSpec;
-import io.mptj.task.DataDir;
+import io.mptj.task.data.DataDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Json;
 import io.mptj.pipeline.Fold;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

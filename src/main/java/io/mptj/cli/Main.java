@@ -1,6 +1,7 @@
 package io.mptj.cli;
 
 import io.mptj.engine.NativeMemory;
+import io.mptj.engine.Reporter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -57,6 +58,7 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     NativeMemory.retainFreedMemory();
+    Reporter.install(new ConsoleReporter());
     System.exit(commandLine().execute(args));
   }
 

@@ -1,6 +1,7 @@
 package io.mptj.cli;
 
 import io.mptj.download.ModelHub;
+import io.mptj.engine.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.mptj.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.engine.Json;
 import io.mptj.pipeline.SavedRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +52,6 @@ final class PredictCommand implements Callable<Integer> {
     if (!Files.isRegularFile(file)) {
       throw new IOException("no such input file: " + file);
     }
-    ObjectMapper json = new ObjectMapper();
     List<Map<String, String>> out = new ArrayList<>();
     int line = 0;
     for (String text : Files.readAllLines(file)) {
@@ -62,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
       }
       JsonNode node;
       try {
-        node = json.readTree(text);
+        node = Json.MAPPER.readTree(text);
       } catch (IOException e) {
         throw new IOException(file + ":" + line + ": not valid JSON: " + e.getMessage());
       }

@@ -2,6 +2,7 @@ package io.mptj.cli;
 
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.Backbones;
+import io.mptj.engine.Json;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.SavedRun;
 import io.mptj.serve.PromptServer;

@@ -1,5 +1,6 @@
 package io.mptj.download;
 
+import io.mptj.engine.Reporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,9 +18,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Fetches files over HTTP(S) only when a user asks for it: resumable (a {@code .part} file and a
@@ -191,30 +189,17 @@ public final class Downloader {
     try (InputStream in = body;
         OutputStream out =
             Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
-        ProgressBar bar = progress ? bar(label, total, start) : null) {
+        Reporter.Progress bar =
+            progress
+                ? Reporter.current().progress(label, total, start, " MiB", 1 << 20)
+                : Reporter.NO_PROGRESS) {
       byte[] buf = new byte[1 << 16];
       int n;
       while ((n = in.read(buf)) >= 0) {
         out.write(buf, 0, n);
-        if (bar != null) {
-          bar.stepBy(n);
-        }
+        bar.stepBy(n);
       }
     }
-  }
-
-  private static ProgressBar bar(String label, long total, long start) {
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName(label)
-            .setInitialMax(total)
-            .setStyle(ProgressBarStyle.ASCII)
-            .setUnit(" MiB", 1 << 20)
-            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-            .showSpeed()
-            .build();
-    bar.stepTo(start);
-    return bar;
   }
 
   /** E.g. {@code "sha256 ab12… (1024 bytes)"}, {@code "git blob cd34…"}, {@code "1024 bytes"}. */

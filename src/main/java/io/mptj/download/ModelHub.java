@@ -2,6 +2,7 @@ package io.mptj.download;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.engine.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -39,7 +40,7 @@ public final class ModelHub {
           "tokenizer.json",
           "tokenizer_config.json",
           "special_tokens_map.json");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final URI base;
   private final Path cacheRoot;

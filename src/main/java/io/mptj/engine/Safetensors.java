@@ -25,7 +25,7 @@ public final class Safetensors {
   /** The shard index name of an HF model directory. */
   public static final String INDEX_FILE = "model.safetensors.index.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private Safetensors() {}
 

@@ -34,7 +34,7 @@ import java.util.Set;
 public final class SafetensorsFile implements WeightSource {
 
   private static final long MAX_HEADER = 256L << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private final Path path;
   private final MemorySegment data;

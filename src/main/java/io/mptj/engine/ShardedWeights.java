@@ -3,7 +3,6 @@ package io.mptj.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ public final class ShardedWeights implements WeightSource {
   public static ShardedWeights open(Path index) {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(Files.readString(index));
+      root = Json.MAPPER.readTree(Files.readString(index));
     } catch (IOException e) {
       throw new CheckpointException("cannot read shard index " + index + ": " + e.getMessage(), e);
     }

@@ -11,7 +11,7 @@ import io.mptj.method.PromptModule;
 import io.mptj.method.TuningMethod;
 import io.mptj.method.pt.SoftPrompt;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.train.Objective;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;

@@ -8,7 +8,7 @@ import io.mptj.report.ReportInput;
 import io.mptj.report.RunRef;
 import io.mptj.report.StageRef;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

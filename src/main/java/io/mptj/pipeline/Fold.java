@@ -5,7 +5,7 @@ import io.mptj.engine.CheckpointException;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

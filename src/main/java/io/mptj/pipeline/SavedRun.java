@@ -10,7 +10,7 @@ import io.mptj.task.Example;
 import io.mptj.task.Label;
 import io.mptj.task.Task;
 import io.mptj.task.TaskKind;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.train.Instance;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
@@ -80,7 +80,7 @@ public final class SavedRun implements AutoCloseable {
   public static SavedRun open(Path dir, String backboneOverride, Path dataDirOverride) {
     Path data = dataDirOverride != null ? dataDirOverride : dataDirOf(dir);
     if (data == null || !Files.isDirectory(data)) {
-      data = io.mptj.task.DataDir.resolve(dataDirOverride);
+      data = io.mptj.task.data.DataDir.resolve(dataDirOverride);
     }
     Context ctx =
         new Context(

@@ -1,5 +1,7 @@
 package io.mptj.report;
 
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -80,13 +82,13 @@ record PaperReference(String source, String url, String backbone, List<PaperTabl
       if (in == null) {
         throw new ReportException("resource io/mptj/report/" + RESOURCE + " is missing");
       }
-      return parse(Fields.top(Path.of(RESOURCE), "", Fields.JSON.readTree(in)));
+      return parse(JsonInput.top(Path.of(RESOURCE), 0, Json.LENIENT.readTree(in)));
     } catch (IOException e) {
       throw new ReportException("cannot read resource " + RESOURCE + ": " + e.getMessage(), e);
     }
   }
 
-  private static PaperReference parse(Fields f) {
+  private static PaperReference parse(JsonFields f) {
     return new PaperReference(
         f.text("source"),
         f.text("url"),
@@ -94,10 +96,10 @@ record PaperReference(String source, String url, String backbone, List<PaperTabl
         f.objects("tables").stream().map(PaperReference::table).toList());
   }
 
-  private static PaperTable table(Fields t) {
+  private static PaperTable table(JsonFields t) {
     List<String> columns = t.texts("columns");
     List<PaperRow> rows = new ArrayList<>();
-    for (Fields r : t.objects("rows")) {
+    for (JsonFields r : t.objects("rows")) {
       List<String> values = r.texts("values");
       if (values.size() != columns.size()) {
         throw r.error("values", values.size() + " values for " + columns.size() + " columns");

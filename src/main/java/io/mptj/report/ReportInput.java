@@ -1,10 +1,10 @@
 package io.mptj.report;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -88,7 +88,7 @@ public record ReportInput(
    * @throws ReportException naming the file and field that is missing, malformed or unknown
    */
   public static ReportInput fromJson(Path file) {
-    Fields f = Fields.read(file);
+    JsonFields f = JsonInput.read(file);
     f.allowOnly(KEYS);
     Path base = file.toAbsolutePath().getParent();
     try {
@@ -108,7 +108,7 @@ public record ReportInput(
     }
   }
 
-  private static RunRef run(Fields r, Path base) {
+  private static RunRef run(JsonFields r, Path base) {
     r.allowOnly(Set.of("method", "task", "seed", "shots", "run_dir"));
     try {
       return new RunRef(
@@ -122,7 +122,7 @@ public record ReportInput(
     }
   }
 
-  private static StageRef stage(Fields s, Path base) {
+  private static StageRef stage(JsonFields s, Path base) {
     s.allowOnly(Set.of("label", "run_dir"));
     return new StageRef(s.text("label"), base.resolve(s.text("run_dir")).normalize());
   }
@@ -133,7 +133,7 @@ public record ReportInput(
    */
   public void save(Path file) {
     Path base = file.toAbsolutePath().normalize().getParent();
-    ObjectNode o = Fields.JSON.createObjectNode();
+    ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("title", title).put("backbone", backbone).put("backbone_params", backboneParams);
     ArrayNode rs = o.putArray("runs");
     for (RunRef r : runs) {
@@ -150,10 +150,9 @@ public record ReportInput(
     o.put("heatmap_method", heatmapMethod).put("spec", spec);
     commands.forEach(o.putArray("commands")::add);
     try {
-      Files.createDirectories(base);
-      Fields.JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), o);
-    } catch (IOException e) {
-      throw new ReportException("cannot write " + file + ": " + e.getMessage(), e);
+      Json.writeAtomic(file, o);
+    } catch (UncheckedIOException e) {
+      throw new ReportException(e.getMessage(), e.getCause());
     }
   }
 

@@ -1,6 +1,6 @@
 package io.mptj.report;
 
-import io.mptj.task.Benchmarks;
+import io.mptj.task.bench.Benchmarks;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

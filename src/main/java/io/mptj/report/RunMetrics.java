@@ -1,5 +1,6 @@
 package io.mptj.report;
 
+import io.mptj.engine.JsonFields;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -81,8 +82,8 @@ public record RunMetrics(
     if (!Files.isRegularFile(file)) {
       throw new ReportException("no " + FILE + " in run directory " + runDir);
     }
-    Fields f = Fields.read(file);
-    Fields p = f.object("params");
+    JsonFields f = JsonInput.read(file);
+    JsonFields p = f.object("params");
     return new RunMetrics(
         f.text("task"),
         f.text("method", ""),
@@ -96,7 +97,7 @@ public record RunMetrics(
         f.number("train_seconds", Double.NaN));
   }
 
-  private static Map<String, Double> split(Fields f, String name) {
+  private static Map<String, Double> split(JsonFields f, String name) {
     Map<String, Double> m = f.numbers(name);
     if (!m.containsKey(SCORE)) {
       throw f.error(name + "." + SCORE, "missing (the task's headline metric)");

@@ -2,6 +2,8 @@ package io.mptj.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mptj.engine.Json;
+import io.mptj.engine.JsonFields;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +86,7 @@ public record TrainLog(List<LossPoint> losses, List<EvalPoint> evals) {
     List<EvalPoint> evals = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
       if (!lines.get(i).isBlank()) {
-        Fields f = Fields.top(file, ":" + (i + 1), parse(file, i + 1, lines.get(i)));
+        JsonFields f = JsonInput.top(file, i + 1, parse(file, i + 1, lines.get(i)));
         addLine(f, losses, evals);
       }
     }
@@ -93,13 +95,13 @@ public record TrainLog(List<LossPoint> losses, List<EvalPoint> evals) {
 
   private static JsonNode parse(Path file, int line, String text) {
     try {
-      return Fields.JSON.readTree(text);
+      return Json.LENIENT.readTree(text);
     } catch (JsonProcessingException e) {
       throw new ReportException(file + ":" + line + ": not valid JSON: " + e.getOriginalMessage());
     }
   }
 
-  private static void addLine(Fields f, List<LossPoint> losses, List<EvalPoint> evals) {
+  private static void addLine(JsonFields f, List<LossPoint> losses, List<EvalPoint> evals) {
     int step = f.integer("step");
     if (f.has("loss")) {
       losses.add(
@@ -114,10 +116,10 @@ public record TrainLog(List<LossPoint> losses, List<EvalPoint> evals) {
     }
   }
 
-  private static Map<String, Double> taskScores(Fields f) {
+  private static Map<String, Double> taskScores(JsonFields f) {
     Map<String, Double> out = new LinkedHashMap<>();
     if (f.has("dev")) {
-      Fields dev = f.object("dev");
+      JsonFields dev = f.object("dev");
       for (Iterator<String> it = dev.node().fieldNames(); it.hasNext(); ) {
         String task = it.next();
         out.put(task, dev.object(task).real(RunMetrics.SCORE, Double.NaN));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.mptj.engine.Json;
 import io.mptj.pipeline.SavedRun;
 import io.mptj.task.Task;
 import java.io.IOException;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PromptServer implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private record Work(
       String task,

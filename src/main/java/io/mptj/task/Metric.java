@@ -1,5 +1,6 @@
 package io.mptj.task;
 
+import io.mptj.task.metric.Metrics;
 import java.util.List;
 import java.util.Locale;
 

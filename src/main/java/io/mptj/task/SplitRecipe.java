@@ -102,7 +102,7 @@ public enum SplitRecipe {
   }
 
   /** The examples in the order of {@code torch.randperm(n)} with the seed. */
-  static List<Example> shuffled(List<Example> examples, long seed) {
+  public static List<Example> shuffled(List<Example> examples, long seed) {
     int[] perm = TorchPermutation.of(examples.size(), seed);
     List<Example> out = new ArrayList<>(perm.length);
     for (int i : perm) {

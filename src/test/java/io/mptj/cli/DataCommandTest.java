@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.engine.Json;
 import io.mptj.testing.Shared;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,7 +22,7 @@ class DataCommandTest {
   private record Run(int rc, String out, String err) {
     JsonNode lastJson() throws Exception {
       String[] lines = out.strip().split("\n");
-      return new ObjectMapper().readTree(lines[lines.length - 1]);
+      return Json.MAPPER.readTree(lines[lines.length - 1]);
     }
   }
 

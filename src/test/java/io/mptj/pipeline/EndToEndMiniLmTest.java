@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mptj.backbone.Backbones;
 import io.mptj.task.Example;
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.testing.Shared;
 import io.mptj.testing.TestSettings;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.mptj.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mptj.task.Benchmarks;
+import io.mptj.task.bench.Benchmarks;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

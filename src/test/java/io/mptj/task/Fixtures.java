@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes small files in the official formats into a data directory for tests. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
   /** Writes {@code lines} (each followed by a newline) to {@code dir/relative}. */
-  static Path write(Path dir, String relative, String... lines) {
+  public static Path write(Path dir, String relative, String... lines) {
     Path p = dir.resolve(relative);
     try {
       Files.createDirectories(p.getParent());
@@ -23,7 +23,7 @@ final class Fixtures {
   }
 
   /** Writes raw bytes. */
-  static Path bytes(Path dir, String relative, byte[] content) {
+  public static Path bytes(Path dir, String relative, byte[] content) {
     Path p = dir.resolve(relative);
     try {
       Files.createDirectories(p.getParent());
@@ -32,5 +32,18 @@ final class Fixtures {
       throw new UncheckedIOException(e);
     }
     return p;
+  }
+
+  /**
+   * A QQP train file whose second line is short (its label is joined to the question with a space),
+   * a known quirk of the official file that the reader skips with a warning.
+   */
+  public static Path qqpWithAShortRow(Path dir) {
+    return write(
+        dir,
+        "glue/QQP/train.tsv",
+        "id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate",
+        "1\t2\t3\tA?\tB? 0",
+        "2\t3\t4\tC?\tD?\t1");
   }
 }

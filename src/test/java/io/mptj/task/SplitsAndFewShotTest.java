@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.testing.Shared;
 import java.util.HashMap;
 import java.util.HashSet;

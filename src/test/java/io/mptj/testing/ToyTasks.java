@@ -1,7 +1,7 @@
 package io.mptj.testing;
 
 import io.mptj.task.Task;
-import io.mptj.task.TaskRegistry;
+import io.mptj.task.bench.TaskRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
