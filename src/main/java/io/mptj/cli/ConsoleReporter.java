@@ -17,9 +17,10 @@ final class ConsoleReporter implements Reporter {
     Reporter.LOGGING.warn(source, message);
   }
 
+  /** Notes go to standard error as {@code mptj: message}, as the commands always showed them. */
   @Override
   public void info(Class<?> source, String message) {
-    Reporter.LOGGING.info(source, message);
+    System.err.println("mptj: " + message);
   }
 
   @Override
@@ -38,6 +39,11 @@ final class ConsoleReporter implements Reporter {
       @Override
       public void stepBy(long n) {
         bar.stepBy(n);
+      }
+
+      @Override
+      public void status(String text) {
+        bar.setExtraMessage(text);
       }
 
       @Override

@@ -14,7 +14,10 @@ public interface Reporter {
   /** A warning from {@code source}, e.g. rows skipped as a known quirk of a data file. */
   void warn(Class<?> source, String message);
 
-  /** A note from {@code source}. */
+  /**
+   * A note from {@code source} for the person running a command (a resumed run, an experiment's
+   * progress); the command line shows it on standard error.
+   */
   void info(Class<?> source, String message);
 
   /**
@@ -32,6 +35,9 @@ public interface Reporter {
   interface Progress extends AutoCloseable {
     /** {@code n} more bytes (or items) are done. */
     void stepBy(long n);
+
+    /** A short status shown with the meter, e.g. the current loss. */
+    default void status(String text) {}
 
     @Override
     void close();

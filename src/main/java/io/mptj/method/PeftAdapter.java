@@ -2,9 +2,8 @@ package io.mptj.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Json;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
 import java.io.IOException;
@@ -27,9 +26,6 @@ public final class PeftAdapter {
 
   /** Weights file name. */
   public static final String WEIGHTS = "adapter_model.safetensors";
-
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private PeftAdapter() {}
 
@@ -63,14 +59,8 @@ public final class PeftAdapter {
     try {
       Files.createDirectories(dir);
       Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-      Path tmp = dir.resolve(CONFIG + ".tmp");
-      JSON.writeValue(tmp.toFile(), config);
-      Files.move(
-          tmp,
-          dir.resolve(CONFIG),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
+      Json.writeAtomic(dir.resolve(CONFIG), config);
+    } catch (IOException | java.io.UncheckedIOException e) {
       throw new CheckpointException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
     }
   }
@@ -110,7 +100,7 @@ public final class PeftAdapter {
       throw new CheckpointException("no " + CONFIG + " in " + dir);
     }
     try {
-      return JSON.readValue(file.toFile(), AdapterConfig.class);
+      return Json.MAPPER.readValue(file.toFile(), AdapterConfig.class);
     } catch (IOException e) {
       throw new CheckpointException(file + ": " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package io.mptj.pipeline;
 
+import io.mptj.engine.Reporter;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodRegistry;
 import io.mptj.method.TuningMethod;
@@ -115,13 +116,16 @@ public final class Experiment {
       return;
     }
     boolean skip = RunDir.finished(dir);
-    System.err.printf(
-        Locale.ROOT,
-        "mptj experiment [%d/%d] %s%s%n",
-        done,
-        total,
-        what,
-        skip ? " (done, skipped)" : "");
+    Reporter.current()
+        .info(
+            Experiment.class,
+            String.format(
+                Locale.ROOT,
+                "experiment [%d/%d] %s%s",
+                done,
+                total,
+                what,
+                skip ? " (done, skipped)" : ""));
   }
 
   /** The methods run on a group of targets at once (those that share across targets: MPT*). */
@@ -156,12 +160,15 @@ public final class Experiment {
     SettingsMap o = overrides(spec.source().settings(), seed);
     done++;
     if (train)
-      System.err.printf(
-          Locale.ROOT,
-          "mptj experiment [%d/%d] source prompts for %s%n",
-          done,
-          total,
-          spec.source().tasks());
+      Reporter.current()
+          .info(
+              Experiment.class,
+              String.format(
+                  Locale.ROOT,
+                  "experiment [%d/%d] source prompts for %s",
+                  done,
+                  total,
+                  spec.source().tasks()));
     commands.add(
         String.format(base(), "source")
             + " --tasks "
@@ -243,15 +250,18 @@ public final class Experiment {
         tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(RunDir.slug(t.name()))));
     done++;
     if (train)
-      System.err.printf(
-          Locale.ROOT,
-          "mptj experiment [%d/%d] %s* %s seed %d%s%n",
-          done,
-          total,
-          m.name(),
-          spec.targets().tasks(),
-          seed,
-          finished ? " (done, skipped)" : "");
+      Reporter.current()
+          .info(
+              Experiment.class,
+              String.format(
+                  Locale.ROOT,
+                  "experiment [%d/%d] %s* %s seed %d%s",
+                  done,
+                  total,
+                  m.name(),
+                  spec.targets().tasks(),
+                  seed,
+                  finished ? " (done, skipped)" : ""));
     SettingsMap o = overrides(spec.targets().settings(), seed);
     commands.add(
         String.format(base(), "adapt")

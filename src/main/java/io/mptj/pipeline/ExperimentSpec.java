@@ -3,8 +3,8 @@ package io.mptj.pipeline;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Json;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodRegistry;
 import java.io.IOException;
@@ -179,15 +179,12 @@ public record ExperimentSpec(
       throw new CheckpointException("no experiment spec at " + file);
     }
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    ObjectMapper mapper =
-        name.endsWith(".yaml") || name.endsWith(".yml")
-            ? new ObjectMapper(new YAMLFactory())
-            : new ObjectMapper();
-    mapper
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(com.fasterxml.jackson.databind.MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS);
+    ObjectMapper mapper = name.endsWith(".yaml") || name.endsWith(".yml") ? Json.YAML : Json.MAPPER;
     try {
-      return mapper.readValue(file.toFile(), ExperimentSpec.class);
+      return mapper
+          .readerFor(ExperimentSpec.class)
+          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(file.toFile());
     } catch (IOException e) {
       throw new CheckpointException(file + ": " + e.getMessage().lines().findFirst().orElse(""), e);
     }

@@ -3,11 +3,10 @@ package io.mptj.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mptj.backbone.Backbone;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Json;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
@@ -18,7 +17,6 @@ import io.mptj.train.TaskModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +41,6 @@ public final class RunDir {
 
   /** Task order. */
   public static final String TASKS = "tasks.json";
-
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private RunDir() {}
 
@@ -112,12 +108,9 @@ public final class RunDir {
   /** Writes pretty JSON atomically. */
   public static void writeJson(Path file, Object value) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      JSON.writeValue(tmp.toFile(), value);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+      Json.writeAtomic(file, value);
+    } catch (java.io.UncheckedIOException e) {
+      throw new CheckpointException(e.getMessage(), e.getCause());
     }
   }
 
@@ -127,7 +120,7 @@ public final class RunDir {
       throw new CheckpointException("missing " + file);
     }
     try {
-      return JSON.readValue(file.toFile(), type);
+      return Json.MAPPER.readValue(file.toFile(), type);
     } catch (IOException e) {
       throw new CheckpointException(file + ": " + e.getMessage(), e);
     }
@@ -146,7 +139,7 @@ public final class RunDir {
     }
     boolean resuming = Files.isDirectory(dir.resolve(io.mptj.train.Trainer.CHECKPOINT));
     if (resuming) {
-      System.err.println("mptj: resuming the unfinished run in " + dir);
+      io.mptj.engine.Reporter.current().info(RunDir.class, "resuming the unfinished run in " + dir);
     }
     return resuming;
   }
@@ -193,8 +186,8 @@ public final class RunDir {
         || !Files.isRegularFile(saved)) {
       return;
     }
-    com.fasterxml.jackson.databind.JsonNode before = JSON.valueToTree(readMap(saved));
-    com.fasterxml.jackson.databind.JsonNode now = JSON.valueToTree(config);
+    com.fasterxml.jackson.databind.JsonNode before = Json.MAPPER.valueToTree(readMap(saved));
+    com.fasterxml.jackson.databind.JsonNode now = Json.MAPPER.valueToTree(config);
     String diff = firstDifference(before, now, "");
     if (diff != null) {
       throw new CheckpointException(

@@ -101,11 +101,13 @@ public record StageSettings(
    */
   public StageSettings withPromptLength(int p) {
     if (p != config.virtualTokens()) {
-      System.err.println(
-          "mptj: prompt length "
-              + p
-              + " (that of the prompt this run starts from), not "
-              + config.virtualTokens());
+      io.mptj.engine.Reporter.current()
+          .info(
+              StageSettings.class,
+              "prompt length "
+                  + p
+                  + " (that of the prompt this run starts from), not "
+                  + config.virtualTokens());
     }
     return new StageSettings(
         stage, run, optimizer, head, distill, method, config.withVirtualTokens(p));

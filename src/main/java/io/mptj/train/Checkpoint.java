@@ -44,7 +44,7 @@ final class Checkpoint {
   private static final String TRAINER = "trainer.json";
   private static final String PARAM = "param.";
   private static final Map<String, String> METADATA = Map.of("format", "mptj");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.mptj.engine.Json.MAPPER;
 
   private final Path runDir;
   private final Path log;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mptj.engine.Reporter;
 import io.mptj.engine.Tensors;
 import io.mptj.method.Parameter;
 import java.io.IOException;
@@ -18,9 +19,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The training loop: sample a batch, compute the objective with gradients for the trainable tensors
@@ -39,7 +37,7 @@ public final class Trainer {
   /** Log file inside the run directory. */
   public static final String LOG = "train_log.jsonl";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.mptj.engine.Json.MAPPER;
 
   private static final int MAX_NON_FINITE = 10;
 
@@ -77,7 +75,7 @@ public final class Trainer {
       Checkpoint checkpoint = new Checkpoint(runDir, runDir.resolve(LOG));
       Checkpoint.State state = checkpoint.restore(params, opt, sampler);
       long padId = model.backbone().padId();
-      try (ProgressBar bar = progressBar(state.step)) {
+      try (Reporter.Progress bar = progressBar(state.step)) {
         Window window = new Window();
         for (int step = state.step; step < config.steps(); step++) {
           List<Instance> batch = draw(sampler, sets);
@@ -369,25 +367,14 @@ public final class Trainer {
     }
   }
 
-  private ProgressBar progressBar(int start) {
-    if (!config.progress()) {
-      return null;
-    }
-    ProgressBar bar =
-        new ProgressBarBuilder()
-            .setTaskName("train")
-            .setInitialMax(config.steps())
-            .setStyle(ProgressBarStyle.ASCII)
-            .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
-            .build();
-    bar.stepTo(start);
-    return bar;
+  private Reporter.Progress progressBar(int start) {
+    return config.progress()
+        ? Reporter.current().progress("train", config.steps(), start, "", 1)
+        : Reporter.NO_PROGRESS;
   }
 
-  private static void showProgress(ProgressBar bar, int done, StepStats s) {
-    if (bar != null) {
-      bar.stepTo(done);
-      bar.setExtraMessage(String.format(" loss %.4f  %.1f ex/s", s.loss, s.examplesPerSecond()));
-    }
+  private static void showProgress(Reporter.Progress bar, int done, StepStats s) {
+    bar.stepBy(1);
+    bar.status(String.format(" loss %.4f  %.1f ex/s", s.loss, s.examplesPerSecond()));
   }
 }
