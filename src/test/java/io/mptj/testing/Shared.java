@@ -17,7 +17,7 @@ public final class Shared {
   }
 
   /** Where the shared folder is expected: $MPTJ_SHARED, else ../shared beside the project. */
-  private static Path location() {
+  public static Path location() {
     String env = System.getenv("MPTJ_SHARED");
     return env != null
         ? Path.of(env)

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.testing.Shared;
 import io.mptj.testing.T5Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,7 +67,13 @@ record T5Fixture(Path dir, SafetensorsFile reference, JsonNode config, JsonNode 
   void assumeHfOutputs() {
     assumeTrue(
         hasHfOutputs(),
-        name() + " has random weights and no HF outputs; its self-consistency tests run instead");
+        name()
+            + " has random weights and no HF outputs; its self-consistency tests run instead"
+            + (T5Fixtures.recorded().isEmpty()
+                ? " (no recorded HF fixtures: "
+                    + Shared.location().resolve("fixtures/t5")
+                    + " not found; set MPTJ_SHARED)"
+                : ""));
   }
 
   /** An integer of {@code config.json}, with HF's default when the key is absent. */
