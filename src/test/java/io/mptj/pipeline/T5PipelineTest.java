@@ -29,8 +29,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The three stages on the paper's backbone family, on every recorded T5 fixture and the random ones
- * of {@link T5Fixtures}: each model with a word-level tokenizer written for the toy tasks' words
+ * The three stages on the paper's backbone family, on every recorded T5 fixture and a random one of
+ * {@link T5Fixtures}: each model with a word-level tokenizer written for the toy tasks' words
  * (within its vocabulary), text-to-text templates, rank classification of the label strings, and
  * top-k distillation.
  */
@@ -39,7 +39,7 @@ class T5PipelineTest {
   @TempDir Path work;
 
   static Stream<Named<Path>> fixtures() {
-    return T5Fixtures.recordedAndRandom().stream()
+    return T5Fixtures.recordedAndOneRandom().stream()
         .map(d -> Named.of(d.getFileName().toString(), d));
   }
 

@@ -147,7 +147,7 @@ public record RandomT5Fixture(
     // tied: scaled down as in the recorded fixture, else greedy decoding repeats one token
     w.put("shared.weight", normal(m, rng, tied ? 0.2 : 1.0, vocab, dModel));
     if (!tied) {
-      w.put("lm_head.weight", normal(m, rng, 1 / Math.sqrt(dModel), vocab, dModel));
+      w.put("lm_head.weight", normal(m, rng, 1.0, vocab, dModel)); // N(0, 1) as HF initialises it
     }
     for (String stack : new String[] {"encoder", "decoder"}) {
       boolean decoder = stack.equals("decoder");

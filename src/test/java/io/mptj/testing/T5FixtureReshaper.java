@@ -257,7 +257,7 @@ public record T5FixtureReshaper(
         if (from == null) {
           identityBlock(stack, prefix, i, out);
         } else {
-          copyBlock(stack, stack + ".block." + from + ".", prefix, out);
+          copyBlock(stack + ".block." + from + ".", prefix, out);
         }
       }
       String position = stack + ".block.0.layer.0.SelfAttention.relative_attention_bias.weight";
@@ -286,7 +286,7 @@ public record T5FixtureReshaper(
       return origin;
     }
 
-    private void copyBlock(String stack, String from, String to, Map<String, NDArray> out) {
+    private void copyBlock(String from, String to, Map<String, NDArray> out) {
       for (String name : in.names()) {
         if (!name.startsWith(from) || name.contains("relative_attention_bias")) {
           continue;
@@ -319,19 +319,19 @@ public record T5FixtureReshaper(
               ? new String[] {"layer.0.SelfAttention.", "layer.1.EncDecAttention."}
               : new String[] {"layer.0.SelfAttention."};
       for (int l = 0; l < attentions.length; l++) {
-        out.put(prefix + "layer." + l + ".layer_norm.weight", random(rng, 1.0, dims.d));
+        out.put(prefix + "layer." + l + ".layer_norm.weight", uniform(rng, dims.d));
         for (String p : new String[] {"q", "k", "v"}) {
-          out.put(prefix + attentions[l] + p + ".weight", random(rng, 0.1, inner, dims.d));
+          out.put(prefix + attentions[l] + p + ".weight", normal(rng, 0.1, inner, dims.d));
         }
         out.put(prefix + attentions[l] + "o.weight", manager.zeros(new Shape(dims.d, inner)));
       }
       int ff = attentions.length;
       String dense = prefix + "layer." + ff + ".DenseReluDense.";
-      out.put(prefix + "layer." + ff + ".layer_norm.weight", random(rng, 1.0, dims.d));
+      out.put(prefix + "layer." + ff + ".layer_norm.weight", uniform(rng, dims.d));
       for (String name : in.names()) {
         if (name.startsWith(stack + ".block.0.layer." + ff + ".DenseReluDense.wi")) {
           String wi = name.substring(name.lastIndexOf("DenseReluDense.") + 15);
-          out.put(dense + wi, random(rng, 0.1, dims.dFf, dims.d));
+          out.put(dense + wi, normal(rng, 0.1, dims.dFf, dims.d));
         }
       }
       out.put(dense + "wo.weight", manager.zeros(new Shape(dims.d, dims.dFf)));
@@ -392,10 +392,19 @@ public record T5FixtureReshaper(
       return manager.create(w, new Shape(dims.buckets, dims.heads));
     }
 
-    private NDArray random(java.util.Random rng, double scale, long... shape) {
+    /** Norm weights in [0.5, 1.5). */
+    private NDArray uniform(java.util.Random rng, long... shape) {
       float[] w = new float[(int) new Shape(shape).size()];
       for (int i = 0; i < w.length; i++) {
-        w[i] = (float) (scale == 1.0 ? 0.5 + rng.nextDouble() : scale * rng.nextGaussian());
+        w[i] = (float) (0.5 + rng.nextDouble());
+      }
+      return manager.create(w, new Shape(shape));
+    }
+
+    private NDArray normal(java.util.Random rng, double scale, long... shape) {
+      float[] w = new float[(int) new Shape(shape).size()];
+      for (int i = 0; i < w.length; i++) {
+        w[i] = (float) (scale * rng.nextGaussian());
       }
       return manager.create(w, new Shape(shape));
     }

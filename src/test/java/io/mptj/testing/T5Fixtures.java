@@ -51,10 +51,14 @@ public final class T5Fixtures {
     return out;
   }
 
-  /** Recorded and random fixtures (for tests whose cost rules out the reshaped copies). */
-  public static List<Path> recordedAndRandom() {
+  /**
+   * The recorded fixtures and the first random one (other vocabulary and width, and a T5 on a bare
+   * clone), for end-to-end tests whose cost rules out the reshaped copies, which compute the same
+   * function as the recorded ones.
+   */
+  public static List<Path> recordedAndOneRandom() {
     List<Path> out = new ArrayList<>(recorded());
-    out.addAll(Generated.RANDOM);
+    out.add(Generated.RANDOM.getFirst());
     return out;
   }
 

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Prompt training, distillation and rank classification on every recorded T5 fixture (listed from
- * {@code ../shared/fixtures/t5/}) and the random ones of {@link T5Fixtures}; the vocabulary, width
- * and special ids come from each model.
+ * {@code ../shared/fixtures/t5/}) and a random one of {@link T5Fixtures}; the vocabulary, width and
+ * special ids come from each model.
  */
 class Seq2SeqTaskModelTest {
 
@@ -58,7 +58,7 @@ class Seq2SeqTaskModelTest {
   }
 
   static Stream<Named<Path>> fixtures() {
-    return T5Fixtures.recordedAndRandom().stream()
+    return T5Fixtures.recordedAndOneRandom().stream()
         .map(d -> Named.of(d.getFileName().toString(), d));
   }
 
@@ -150,14 +150,14 @@ class Seq2SeqTaskModelTest {
         model(
             f,
             SoftPrompt.single(
-                root,
-                root.randomNormal(
-                    0, 0.5f, new Shape(P, f.width()), ai.djl.ndarray.types.DataType.FLOAT32)))) {
+                root, root.create(gaussian(P * f.width(), 0.5, 4), new Shape(P, f.width()))))) {
       double before = meanLoss(m, set.dev());
       new Trainer(config(60), tmp).run(m, List.of(set), Objective.taskOnly());
       double after = meanLoss(m, set.dev());
-      // 5% on every fixture: a tied head with small embeddings (the relu-tied fixture) bounds the
-      // logits, so 60 steps take its loss from 5.47 to 4.87, where the gated untied one halves it
+      // An untied head must halve the loss. A tied one is bounded: logits are d^-0.5·h·e with |h|
+      // at most max|norm weight|·sqrt(d), so with small embeddings (the relu-tied fixture scales
+      // them by 0.2) 60 steps only take it from 5.4 to 4.8; it must still fall by 5%.
+      boolean tied = f.t5().config().tieWordEmbeddings();
       System.out.printf(
           java.util.Locale.ROOT,
           "%s: dev loss %.4f -> %.4f (x%.3f)%n",
@@ -165,7 +165,7 @@ class Seq2SeqTaskModelTest {
           before,
           after,
           after / before);
-      assertTrue(after < 0.95 * before, "dev loss " + before + " -> " + after);
+      assertTrue(after < (tied ? 0.95 : 0.5) * before, "dev loss " + before + " -> " + after);
       List<TaskModel.Prediction> preds = Trainer.predict(m, set.dev(), 16, 0);
       for (int i = 0; i < set.dev().size(); i++) {
         Instance x = set.dev().get(i);
@@ -177,6 +177,16 @@ class Seq2SeqTaskModelTest {
             "example " + i + ": " + loss0 + " vs " + loss1);
       }
     }
+  }
+
+  /** A seeded N(0, scale²) initialisation, so the loss thresholds see the same start each run. */
+  static float[] gaussian(int n, double scale, long seed) {
+    Random rng = new Random(seed);
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) (scale * rng.nextGaussian());
+    }
+    return out;
   }
 
   static Instance withTarget(Fixture f, Instance x, int label) {
