@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.testing.Shared;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,27 +19,93 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SafetensorsTest {
 
   @TempDir Path tmp;
 
-  @Test
-  void readsHuggingFaceFixtureHeaderAndData() {
-    Path file = Shared.fixture("t5/tiny-t5-relu-tied/model.safetensors");
+  /** Every safetensors file of {@code ../shared/fixtures} (HF- and PEFT-written), listed. */
+  static Stream<Named<Path>> sharedFiles() throws IOException {
+    Path root = Shared.optionalFixture(".");
+    if (root == null) { // one invocation that reports the skip and its reason
+      return Stream.of(Named.of("no shared fixtures", null));
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      List<Path> found =
+          files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+      return found.stream().map(p -> Named.of(root.relativize(p).normalize().toString(), p));
+    }
+  }
+
+  /**
+   * The reader agrees with an independent parse of each file's header (names, dtypes, shapes,
+   * offsets, metadata) and with the raw little-endian bytes of its first and last tensor.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sharedFiles")
+  void readsEveryHuggingFaceFixtureHeaderAndData(Path file) throws IOException {
+    assumeTrue(
+        file != null,
+        "shared fixtures not found at "
+            + Shared.location().resolve("fixtures")
+            + " (set MPTJ_SHARED)");
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    int headerLength = (int) buf.getLong(0);
+    JsonNode header =
+        new ObjectMapper().readTree(new String(bytes, 8, headerLength, StandardCharsets.UTF_8));
+    List<String> names = new ArrayList<>();
+    header.fieldNames().forEachRemaining(n -> names.add(n));
+    names.remove("__metadata__");
     try (SafetensorsFile f = SafetensorsFile.open(file);
         NDManager m = NDManager.newBaseManager()) {
-      assertEquals(47, f.names().size());
-      long floats = f.names().stream().mapToLong(n -> f.info(n).numel()).sum();
-      assertEquals(181_248, floats);
+      assertEquals(new TreeSet<>(names), new TreeSet<>(f.names()));
       assertEquals("pt", f.metadata().get("format"));
-      NDArray shared = f.load(m, "shared.weight");
-      assertEquals(new Shape(256, 64), shared.getShape());
-      assertArrayEquals(f.readFloats("shared.weight"), shared.toFloatArray());
+      for (String name : names) {
+        JsonNode e = header.get(name);
+        TensorInfo info = f.info(name);
+        assertEquals(e.get("dtype").asText(), info.dtype().name(), name);
+        long[] shape = new long[e.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) {
+          shape[i] = e.get("shape").get(i).asLong();
+        }
+        assertArrayEquals(shape, info.shape(), name);
+        long begin = e.get("data_offsets").get(0).asLong();
+        long end = e.get("data_offsets").get(1).asLong();
+        assertEquals(end - begin, info.numel() * info.dtype().bytes(), name + " byte size");
+      }
+      for (String name : List.of(names.getFirst(), names.getLast())) {
+        TensorInfo info = f.info(name);
+        int start = 8 + headerLength + (int) header.get(name).get("data_offsets").get(0).asLong();
+        NDArray loaded = f.load(m, name);
+        assertEquals(new Shape(info.shape()), loaded.getShape(), name);
+        if (info.dtype() == TensorDType.F32) {
+          float[] raw = new float[(int) info.numel()];
+          for (int i = 0; i < raw.length; i++) {
+            raw[i] = buf.getFloat(start + 4 * i);
+          }
+          assertArrayEquals(raw, f.readFloats(name), name);
+          assertArrayEquals(raw, loaded.toFloatArray(), name);
+        } else if (info.dtype() == TensorDType.I64) {
+          long[] raw = new long[(int) info.numel()];
+          for (int i = 0; i < raw.length; i++) {
+            raw[i] = buf.getLong(start + 8 * i);
+          }
+          assertArrayEquals(raw, f.readLongs(name), name);
+          assertArrayEquals(raw, loaded.toLongArray(), name);
+        }
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import io.mptj.backbone.Backbones;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.method.PeftAdapter;
 import io.mptj.task.Task;
-import io.mptj.testing.Shared;
+import io.mptj.testing.T5Fixtures;
 import io.mptj.testing.TestSettings;
 import io.mptj.testing.ToyTasks;
 import java.io.IOException;
@@ -22,21 +22,33 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The three stages on the paper's backbone family: the tiny HF T5 fixture with a word-level
- * tokenizer written for its 256-token vocabulary, text-to-text templates, rank classification of
- * the label strings, and top-k distillation.
+ * The three stages on the paper's backbone family, on every recorded T5 fixture and a random one of
+ * {@link T5Fixtures}: each model with a word-level tokenizer written for the toy tasks' words
+ * (within its vocabulary), text-to-text templates, rank classification of the label strings, and
+ * top-k distillation.
  */
 class T5PipelineTest {
 
   @TempDir Path work;
 
-  @Test
-  void sourceDistillAdaptAndReloadOnT5() throws IOException {
-    Path model = tinyT5WithTokenizer(work.resolve("t5"));
+  static Stream<Named<Path>> fixtures() {
+    return T5Fixtures.recordedAndOneRandom().stream()
+        .map(d -> Named.of(d.getFileName().toString(), d));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void sourceDistillAdaptAndReloadOnT5(Path fixture) throws IOException {
+    Path model = tinyT5WithTokenizer(fixture, work.resolve("t5"));
+    int d =
+        new ObjectMapper().readTree(fixture.resolve("config.json").toFile()).get("d_model").asInt();
     Path data = work.resolve("data");
     Task a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1);
     Task b = ToyTasks.task(data, "toy/b", ToyTasks.SPORT, ToyTasks.FOOD, 2);
@@ -48,14 +60,14 @@ class T5PipelineTest {
       Path distill = work.resolve("distill");
       Distillation.run(ctx, source, hyper(Stage.DISTILL, "mpt", 12, "teachers"), distill);
       assertTrue(Files.readString(distill.resolve("train_log.jsonl")).contains("distill_loss"));
-      assertArrayEquals(new long[] {2, 1, 64}, PeftAdapter.shapes(distill).get("prefix_task_rows"));
+      assertArrayEquals(new long[] {2, 1, d}, PeftAdapter.shapes(distill).get("prefix_task_rows"));
       assertEquals("SEQ_2_SEQ_LM", PeftAdapter.readConfig(distill).taskType());
       Path adapt = work.resolve("adapt");
       Map<String, Object> m =
           Adaptation.run(ctx, distill, List.of(c), 0, hyper(Stage.ADAPT, "mpt", 12), adapt);
       JsonNode metrics = new ObjectMapper().readTree(adapt.resolve("metrics.json").toFile());
       assertEquals(
-          5 * 64 + (5 + 64),
+          5 * d + (5 + d),
           metrics.get("params").get("task_specific").asLong(),
           "no head on T5: P·d + P + d");
       try (SavedRun saved = SavedRun.open(adapt, new Context(ctx.backbone(), data, false))) {
@@ -100,9 +112,8 @@ class T5PipelineTest {
     return TestSettings.of("t5", stage, method, v);
   }
 
-  /** A copy of the gated-GELU fixture with a word-level tokenizer over the toy tasks' words. */
-  static Path tinyT5WithTokenizer(Path dir) throws IOException {
-    Path fixture = Shared.fixture("t5/tiny-t5-gated-gelu-untied");
+  /** A copy of a fixture's model with a word-level tokenizer over the toy tasks' words. */
+  static Path tinyT5WithTokenizer(Path fixture, Path dir) throws IOException {
     Files.createDirectories(dir);
     for (String f : List.of("config.json", "model.safetensors")) {
       Files.copy(fixture.resolve(f), dir.resolve(f));
@@ -113,6 +124,12 @@ class T5PipelineTest {
       words.addAll(List.of(list));
     }
     words.addAll(List.of("the", "this", "it", "was", "very", "and", "so"));
+    int vocab =
+        new ObjectMapper()
+            .readTree(fixture.resolve("config.json").toFile())
+            .get("vocab_size")
+            .asInt();
+    assertTrue(words.size() + 3 <= vocab, words.size() + 3 + " tokens exceed vocab_size " + vocab);
     Files.writeString(dir.resolve("tokenizer.json"), wordLevelTokenizer(words));
     return dir;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.task.bench.TaskRegistry;
 import io.mptj.testing.Shared;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -92,7 +93,7 @@ class SplitsAndFewShotTest {
                     .splitsOf(
                         Map.of("train", labelled, "validation", labelled, "test", unlabelled),
                         42,
-                        Shared.data()));
+                        Path.of("not-read"))); // only named in a missing-file message
     assertTrue(e.getMessage().contains("unlabelled"), e.getMessage());
   }
 }

@@ -11,13 +11,17 @@ public final class Shared {
 
   /** The shared folder; the calling test is skipped, saying why, when it is absent. */
   public static Path root() {
-    String env = System.getenv("MPTJ_SHARED");
-    Path p =
-        env != null
-            ? Path.of(env)
-            : Path.of(System.getProperty("user.dir")).resolve("../shared").normalize();
+    Path p = location();
     assumeTrue(Files.isDirectory(p), "shared material not found at " + p + " (set MPTJ_SHARED)");
     return p;
+  }
+
+  /** Where the shared folder is expected: $MPTJ_SHARED, else ../shared beside the project. */
+  public static Path location() {
+    String env = System.getenv("MPTJ_SHARED");
+    return env != null
+        ? Path.of(env)
+        : Path.of(System.getProperty("user.dir")).resolve("../shared").normalize();
   }
 
   /** A path under the shared fixtures folder. */
@@ -25,6 +29,15 @@ public final class Shared {
     Path p = root().resolve("fixtures").resolve(relative);
     assumeTrue(Files.exists(p), "fixture not found: " + p);
     return p;
+  }
+
+  /**
+   * A path under the shared fixtures folder, or null when it (or the shared folder) is absent; for
+   * tests that run on other fixtures too and so must not be skipped.
+   */
+  public static Path optionalFixture(String relative) {
+    Path p = location().resolve("fixtures").resolve(relative);
+    return Files.exists(p) ? p : null;
   }
 
   /** The shared data directory. */

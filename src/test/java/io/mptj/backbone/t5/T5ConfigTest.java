@@ -1,47 +1,74 @@
 package io.mptj.backbone.t5;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mptj.backbone.t5.T5Config.Activation;
-import io.mptj.testing.Shared;
+import io.mptj.testing.T5Fixtures;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class T5ConfigTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  static Stream<T5Fixture> fixtures() {
+    return T5Fixture.all();
+  }
+
+  /** Every key of every fixture's config.json is read as written (HF's default when absent). */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void readsEveryFixtureConfigAsWritten(T5Fixture f) {
+    T5Config c = T5Config.load(f.dir().resolve("config.json"));
+    JsonNode j = f.config();
+    String proj = j.path("feed_forward_proj").asText("relu");
+    assertEquals(proj, c.feedForwardProj());
+    assertEquals(proj.startsWith("gated-"), c.gatedActivation());
+    assertEquals(
+        proj.endsWith("relu") ? Activation.RELU : Activation.GELU_NEW,
+        c.activation(),
+        "the fixtures use relu and gated-gelu (gelu_new)");
+    assertEquals(j.path("tie_word_embeddings").asBoolean(true), c.tieWordEmbeddings());
+    assertEquals(j.get("d_model").asInt(), c.dModel());
+    assertEquals(j.get("d_kv").asInt(), c.dKv());
+    assertEquals(j.get("num_heads").asInt(), c.numHeads());
+    assertEquals(j.get("d_ff").asInt(), c.dFf());
+    assertEquals(j.get("num_layers").asInt(), c.numLayers());
+    assertEquals(j.path("num_decoder_layers").asInt(c.numLayers()), c.numDecoderLayers());
+    assertEquals(j.get("vocab_size").asInt(), c.vocabSize());
+    assertEquals(
+        j.path("relative_attention_num_buckets").asInt(32), c.relativeAttentionNumBuckets());
+    assertEquals(
+        j.path("relative_attention_max_distance").asInt(128), c.relativeAttentionMaxDistance());
+    assertEquals(j.path("layer_norm_epsilon").asDouble(1e-6), c.layerNormEpsilon());
+    assertEquals(j.path("pad_token_id").asInt(0), c.padTokenId());
+    assertEquals(j.path("eos_token_id").asInt(1), c.eosTokenId());
+    assertEquals(j.path("decoder_start_token_id").asInt(c.padTokenId()), c.decoderStartTokenId());
+  }
+
+  /** The two recorded fixtures are the two T5 styles the README describes. */
   @Test
-  void readsBothFixtureConfigs() {
-    T5Config relu = T5Config.load(Shared.fixture("t5/tiny-t5-relu-tied/config.json"));
-    assertEquals(Activation.RELU, relu.activation());
-    assertFalse(relu.gatedActivation());
-    assertTrue(relu.tieWordEmbeddings());
-    assertEquals("relu", relu.feedForwardProj());
-    T5Config gated = T5Config.load(Shared.fixture("t5/tiny-t5-gated-gelu-untied/config.json"));
-    assertEquals(Activation.GELU_NEW, gated.activation());
-    assertTrue(gated.gatedActivation());
-    assertFalse(gated.tieWordEmbeddings());
-    assertEquals("gated-gelu", gated.feedForwardProj());
-    for (T5Config c : new T5Config[] {relu, gated}) {
-      assertEquals(64, c.dModel());
-      assertEquals(16, c.dKv());
-      assertEquals(4, c.numHeads());
-      assertEquals(128, c.dFf());
-      assertEquals(2, c.numLayers());
-      assertEquals(2, c.numDecoderLayers());
-      assertEquals(256, c.vocabSize());
-      assertEquals(32, c.relativeAttentionNumBuckets());
-      assertEquals(128, c.relativeAttentionMaxDistance());
-      assertEquals(1e-6, c.layerNormEpsilon());
-      assertEquals(0, c.padTokenId());
-      assertEquals(1, c.eosTokenId());
-      assertEquals(0, c.decoderStartTokenId());
+  void recordedFixturesCoverBothT5Styles() {
+    List<Path> recorded = T5Fixtures.recorded();
+    assumeTrue(!recorded.isEmpty(), "no recorded T5 fixtures (../shared/fixtures/t5 absent)");
+    Set<String> styles = new TreeSet<>();
+    for (Path dir : recorded) {
+      T5Config c = T5Config.load(dir.resolve("config.json"));
+      styles.add(c.feedForwardProj() + (c.tieWordEmbeddings() ? " tied" : " untied"));
     }
+    assertTrue(styles.containsAll(Set.of("relu tied", "gated-gelu untied")), styles.toString());
   }
 
   @Test

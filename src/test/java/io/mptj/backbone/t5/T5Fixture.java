@@ -2,43 +2,51 @@ package io.mptj.backbone.t5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.testing.Shared;
+import io.mptj.testing.T5Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * One HF T5 reference fixture under {@code ../shared/fixtures/t5/} (see its README): the model
- * directory and the exact recorded tensors of {@code reference.safetensors}.
+ * One T5 fixture folder (see {@link T5Fixtures}): the model directory, its {@code config.json}, the
+ * tensors of {@code reference.safetensors} (inputs, and HF's outputs when recorded) and {@code
+ * reference.json}. Every size a test needs is read from these files, never assumed.
+ *
+ * @param config the parsed {@code config.json}
+ * @param referenceJson the parsed {@code reference.json} (an empty object when absent)
  */
-record T5Fixture(Path dir, SafetensorsFile reference) {
+record T5Fixture(Path dir, SafetensorsFile reference, JsonNode config, JsonNode referenceJson) {
 
-  /** Every fixture directory (one holding {@code reference.safetensors}), sorted by name. */
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Every fixture folder: the recorded ones (listed), their reshaped copies, the random ones. */
   static Stream<T5Fixture> all() {
-    Path root = Shared.fixture("t5");
-    try (Stream<Path> dirs = Files.list(root)) {
-      List<Path> found =
-          dirs.filter(d -> Files.isRegularFile(d.resolve("reference.safetensors")))
-              .sorted()
-              .toList();
-      assertTrue(!found.isEmpty(), "no T5 fixtures under " + root);
-      return found.stream().map(T5Fixture::open);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return T5Fixtures.all().stream().map(T5Fixture::open);
   }
 
   static T5Fixture open(Path dir) {
-    return new T5Fixture(dir, SafetensorsFile.open(dir.resolve("reference.safetensors")));
+    try {
+      Path refJson = dir.resolve("reference.json");
+      return new T5Fixture(
+          dir,
+          SafetensorsFile.open(dir.resolve("reference.safetensors")),
+          JSON.readTree(dir.resolve("config.json").toFile()),
+          Files.isRegularFile(refJson) ? JSON.readTree(refJson.toFile()) : JSON.createObjectNode());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   String name() {
@@ -50,6 +58,68 @@ record T5Fixture(Path dir, SafetensorsFile reference) {
     return name();
   }
 
+  /** Whether {@code reference.safetensors} holds HF's outputs (recorded or reshaped). */
+  boolean hasHfOutputs() {
+    return reference.names().contains("logits");
+  }
+
+  /** Skips the calling test, saying why, on a fixture without HF outputs. */
+  void assumeHfOutputs() {
+    assumeTrue(
+        hasHfOutputs(),
+        name()
+            + " has random weights and no HF outputs; its self-consistency tests run instead"
+            + (T5Fixtures.recorded().isEmpty()
+                ? " (no recorded HF fixtures: "
+                    + Shared.location().resolve("fixtures/t5")
+                    + " not found; set MPTJ_SHARED)"
+                : ""));
+  }
+
+  /** An integer of {@code config.json}, with HF's default when the key is absent. */
+  int configInt(String key, int hfDefault) {
+    return config.path(key).asInt(hfDefault);
+  }
+
+  /** B: rows of {@code input_ids}. */
+  int batch() {
+    return (int) reference.info("input_ids").shape()[0];
+  }
+
+  /** L: columns of {@code input_ids}. */
+  int encoderLength() {
+    return (int) reference.info("input_ids").shape()[1];
+  }
+
+  /** S: columns of {@code labels}. */
+  int labelLength() {
+    return (int) reference.info("labels").shape()[1];
+  }
+
+  /** P: rows of {@code prompt_embeds}. */
+  int promptLength() {
+    return (int) reference.info("prompt_embeds").shape()[0];
+  }
+
+  /** d: {@code d_model} of {@code config.json}. */
+  int dModel() {
+    return configInt("d_model", 512);
+  }
+
+  /** V: {@code vocab_size} of {@code config.json}. */
+  int vocabSize() {
+    return configInt("vocab_size", 32128);
+  }
+
+  int eosTokenId() {
+    return configInt("eos_token_id", 1);
+  }
+
+  /** The recorded prompt for every row: (B, P, d). */
+  NDArray promptRows(NDManager manager) {
+    return load(manager, "prompt_embeds").expandDims(0).repeat(0, batch());
+  }
+
   /** A recorded tensor, copied into {@code manager} (writable, unlike the mapped file). */
   NDArray load(NDManager manager, String name) {
     try (NDArray mapped = reference.load(manager, name)) {
@@ -59,6 +129,16 @@ record T5Fixture(Path dir, SafetensorsFile reference) {
 
   float[] floats(String name) {
     return reference.readFloats(name);
+  }
+
+  /** Any float array's values as float32, on the host. */
+  static float[] host(NDArray a) {
+    if (a.getDataType() == DataType.FLOAT32) {
+      return a.toFloatArray();
+    }
+    try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+      return f.toFloatArray();
+    }
   }
 
   long[] longs(String name) {

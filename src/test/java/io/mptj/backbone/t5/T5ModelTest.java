@@ -30,10 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Behaviour of the T5 backbone beyond HF parity: frozen weights, checked loading, scoring. */
+/**
+ * Behaviour of the T5 backbone beyond HF parity (frozen weights, checked loading, scoring, the key
+ * and value cache), on every T5 fixture: recorded, reshaped and random (see {@link
+ * io.mptj.testing.T5Fixtures}). Every size, name and count is read from the fixture's files.
+ */
 class T5ModelTest {
-
-  private static final int PROMPT_LENGTH = 5;
 
   @TempDir Path tmp;
 
@@ -46,9 +48,9 @@ class T5ModelTest {
   void weightsStayBitIdenticalThroughPromptOptimizerSteps(T5Fixture f) {
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
-      Map<String, float[]> before = snapshot(model);
+      Map<String, byte[]> before = snapshot(model);
       NDArray prompt = f.load(m, "prompt_embeds"); // (P, d)
-      float[] initialPrompt = prompt.toFloatArray();
+      byte[] initialPrompt = prompt.toByteArray();
       prompt.setRequiresGradient(true);
       Optimizer sgd = Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.5f)).build();
       for (int step = 0; step < 2; step++) {
@@ -59,10 +61,10 @@ class T5ModelTest {
         }
       }
       assertFalse(
-          java.util.Arrays.equals(initialPrompt, prompt.toFloatArray()), "the prompt was trained");
+          java.util.Arrays.equals(initialPrompt, prompt.toByteArray()), "the prompt was trained");
       for (Map.Entry<String, NDArray> w : model.weights().entrySet()) {
         assertFalse(w.getValue().hasGradient(), w.getKey() + " has a gradient");
-        assertArrayEquals(before.get(w.getKey()), w.getValue().toFloatArray(), w.getKey());
+        assertArrayEquals(before.get(w.getKey()), w.getValue().toByteArray(), w.getKey());
       }
       assertEquals(before.keySet(), model.weights().keySet());
     }
@@ -71,7 +73,8 @@ class T5ModelTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void missingTensorIsNamed(T5Fixture f) throws IOException {
-    String name = "decoder.block.1.layer.1.EncDecAttention.k.weight";
+    int last = f.configInt("num_decoder_layers", f.configInt("num_layers", 6)) - 1;
+    String name = "decoder.block." + last + ".layer.1.EncDecAttention.k.weight";
     Path dir = copyFixture(f, name, null);
     var e = assertThrows(CheckpointException.class, () -> T5Model.load(dir));
     assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
@@ -81,26 +84,29 @@ class T5ModelTest {
   @MethodSource("fixtures")
   void wronglyShapedTensorIsNamed(T5Fixture f) throws IOException {
     String name = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
-    Path dir = copyFixture(f, name, new long[] {4, 32}); // the (32, 4) table transposed
+    long[] shape = shapeInModel(f, name); // (buckets, H)
+    long[] transposed = {shape[1], shape[0]};
+    assertFalse(java.util.Arrays.equals(shape, transposed), "buckets == heads: not a misshape");
+    Path dir = copyFixture(f, name, transposed);
     var e = assertThrows(CheckpointException.class, () -> T5Model.load(dir));
     assertTrue(
-        e.getMessage().contains("'" + name + "'") && e.getMessage().contains("[4, 32]"),
+        e.getMessage().contains("'" + name + "'")
+            && e.getMessage().contains(java.util.Arrays.toString(transposed)),
         e.getMessage());
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void labelScoresEqualSummedLogSoftmaxOfTeacherForcedLogits(T5Fixture f) {
-    long[][] labels = {{5, 17, 1}, {200, 1}, {3, 3, 250, 9, 1}};
+    long[][] labels = candidateLabels(f);
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
       for (boolean withPrompt : new boolean[] {false, true}) {
         NDArray mask = f.load(m, "attention_mask");
         NDArray embeds = model.embed(f.load(m, "input_ids"));
         if (withPrompt) {
-          NDArray prompt = f.load(m, "prompt_embeds").expandDims(0).repeat(0, 2);
-          embeds = PromptInput.prependEmbeddings(prompt, embeds);
-          mask = PromptInput.extendMask(mask, PROMPT_LENGTH);
+          embeds = PromptInput.prependEmbeddings(f.promptRows(m), embeds);
+          mask = PromptInput.extendMask(mask, f.promptLength());
         }
         LabelScores scores = model.scoreLabels(embeds, mask, labels);
         NDArray hidden = model.encode(embeds, mask);
@@ -134,7 +140,10 @@ class T5ModelTest {
         NDManager m = NDManager.newBaseManager()) {
       NDArray mask = f.load(m, "attention_mask");
       NDArray hidden = model.encode(model.embed(f.load(m, "input_ids")), mask);
-      NDArray decoderIds = f.load(m, "decoder_input_ids"); // (B, 18)
+      NDArray decoderIds = f.load(m, "decoder_input_ids"); // (B, S)
+      int length = f.labelLength();
+      int split = 1 + (length - 1) / 3;
+      assertTrue(length >= 3, "three chunks need S >= 3, got " + length);
       T5Decoder.Memory memory = model.decoder().memory(hidden, mask);
       NDArray whole = model.decoder().forward(model.lookup(decoderIds), memory, null);
       KvCache cache = new KvCache(m, model.config().numDecoderLayers());
@@ -142,12 +151,16 @@ class T5ModelTest {
           NDArrays.concat(
               new NDList(
                   model.decoder().forward(model.lookup(decoderIds.get(":, 0:1")), memory, cache),
-                  model.decoder().forward(model.lookup(decoderIds.get(":, 1:7")), memory, cache),
-                  model.decoder().forward(model.lookup(decoderIds.get(":, 7:")), memory, cache)),
+                  model
+                      .decoder()
+                      .forward(model.lookup(decoderIds.get(":, 1:" + split)), memory, cache),
+                  model
+                      .decoder()
+                      .forward(model.lookup(decoderIds.get(":, " + split + ":")), memory, cache)),
               1);
-      assertEquals(18, cache.length());
+      assertEquals(length, cache.length());
       f.assertClose(
-          "chunked decoder states", whole.toFloatArray(), chunked.toFloatArray(), 1e-5, 1e-5);
+          "chunked decoder states", T5Fixture.host(whole), T5Fixture.host(chunked), 1e-5, 1e-5);
     }
   }
 
@@ -167,7 +180,9 @@ class T5ModelTest {
           NDArray ids = f.load(stepManager, "input_ids");
           model.generate(model.embed(ids), f.load(stepManager, "attention_mask"), 3);
           model.scoreLabels(
-              model.embed(ids), f.load(stepManager, "attention_mask"), new long[][] {{7, 1}});
+              model.embed(ids),
+              f.load(stepManager, "attention_mask"),
+              new long[][] {{Math.min(7, f.vocabSize() - 1), f.eosTokenId()}});
         }
         assertEquals(callerArrays, m.getManagedArrays().size(), "live arrays after step " + step);
         assertEquals(weightArrays, weightsManager.getManagedArrays().size(), "weight arrays");
@@ -179,13 +194,17 @@ class T5ModelTest {
   @MethodSource("fixtures")
   void reportsShapeAndCounts(T5Fixture f) {
     try (T5Model model = T5Model.load(f.dir())) {
-      boolean tied = model.config().tieWordEmbeddings();
       assertEquals("t5", model.family());
-      assertEquals(64, model.hiddenSize());
-      assertEquals(256, model.vocabSize());
+      assertEquals(f.dModel(), model.hiddenSize());
+      assertEquals(f.vocabSize(), model.vocabSize());
+      assertEquals(f.configInt("num_layers", 6), model.numLayers());
+      assertEquals(f.configInt("num_heads", 8), model.numHeads());
       assertEquals(Integer.MAX_VALUE, model.maxPositions());
-      assertEquals(tied ? 47 : 52, model.weights().size());
-      assertEquals(tied ? 181_248 : 230_400, model.parameterCount());
+      try (SafetensorsFile file = SafetensorsFile.open(f.dir().resolve("model.safetensors"))) {
+        assertEquals(file.names(), model.weights().keySet(), "every tensor of the file, no other");
+        long floats = file.names().stream().mapToLong(n -> file.info(n).numel()).sum();
+        assertEquals(floats, model.parameterCount());
+      }
       var e = assertThrows(IllegalStateException.class, model::tokenizer);
       assertTrue(e.getMessage().contains("tokenizer.json"), e.getMessage());
     }
@@ -196,11 +215,13 @@ class T5ModelTest {
   void misshapedInputsAreRejectedWithTheirShapes(T5Fixture f) {
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
-      NDArray embeds = model.embed(f.load(m, "input_ids")); // (2, 12, 64)
-      NDArray shortMask = m.ones(new ai.djl.ndarray.types.Shape(2, 11));
+      int b = f.batch();
+      int l = f.encoderLength();
+      NDArray embeds = model.embed(f.load(m, "input_ids")); // (B, L, d)
+      NDArray shortMask = m.ones(new ai.djl.ndarray.types.Shape(b, l - 1));
       var e = assertThrows(IllegalArgumentException.class, () -> model.encode(embeds, shortMask));
-      assertTrue(e.getMessage().contains("(2, 11)"), e.getMessage());
-      NDArray narrow = m.zeros(new ai.djl.ndarray.types.Shape(2, 12, 32));
+      assertTrue(e.getMessage().contains("(" + b + ", " + (l - 1) + ")"), e.getMessage());
+      NDArray narrow = m.zeros(new ai.djl.ndarray.types.Shape(b, l, f.dModel() / 2));
       NDArray mask = f.load(m, "attention_mask");
       assertThrows(IllegalArgumentException.class, () -> model.generate(narrow, mask, 2));
     }
@@ -210,9 +231,11 @@ class T5ModelTest {
   private static NDArray promptLoss(T5Model model, T5Fixture f, NDManager m, NDArray prompt) {
     NDArray ids = f.load(m, "input_ids");
     NDArray labels = f.load(m, "labels");
-    NDArray mask = PromptInput.extendMask(f.load(m, "attention_mask"), PROMPT_LENGTH);
+    NDArray mask = PromptInput.extendMask(f.load(m, "attention_mask"), f.promptLength());
     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-      NDArray rows = m.zeros(new ai.djl.ndarray.types.Shape(2, 1, 1)).add(prompt); // (B, P, d)
+      NDArray rows =
+          m.zeros(new ai.djl.ndarray.types.Shape(f.batch(), 1, 1), prompt.getDataType())
+              .add(prompt); // (B, P, d)
       NDArray embeds = PromptInput.prependEmbeddings(rows, model.embed(ids));
       NDArray hidden = model.encode(embeds, mask);
       DecoderOutput out = model.decode(model.shiftRight(labels), hidden, mask);
@@ -234,7 +257,7 @@ class T5ModelTest {
     }
     NDArray labelArray = m.create(labels, new ai.djl.ndarray.types.Shape(batch, label.length));
     float[] logits =
-        model.decode(model.shiftRight(labelArray), hidden, mask).logits().toFloatArray();
+        T5Fixture.host(model.decode(model.shiftRight(labelArray), hidden, mask).logits());
     int vocab = model.vocabSize();
     float[] out = new float[batch];
     for (int b = 0; b < batch; b++) {
@@ -256,10 +279,28 @@ class T5ModelTest {
     return out;
   }
 
-  private static Map<String, float[]> snapshot(T5Model model) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    model.weights().forEach((name, a) -> out.put(name, a.toFloatArray()));
+  private static Map<String, byte[]> snapshot(T5Model model) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    model.weights().forEach((name, a) -> out.put(name, a.toByteArray()));
     return out;
+  }
+
+  /**
+   * Three candidate label sequences of lengths 3, 2 and 5 ending in EOS, with ids spread over the
+   * fixture's vocabulary (its last ids included).
+   */
+  private static long[][] candidateLabels(T5Fixture f) {
+    int v = f.vocabSize();
+    long eos = f.eosTokenId();
+    return new long[][] {
+      {5 % v, 17 % v, eos}, {v - 56 > 1 ? v - 56 : v - 2, eos}, {3, 3, v - 6, 9 % v, eos}
+    };
+  }
+
+  private static long[] shapeInModel(T5Fixture f, String tensor) {
+    try (SafetensorsFile weights = SafetensorsFile.open(f.dir().resolve("model.safetensors"))) {
+      return weights.info(tensor).shape();
+    }
   }
 
   /** Copies a fixture's model with one tensor removed ({@code shape == null}) or reshaped. */

@@ -3,30 +3,32 @@ package io.mptj.backbone.t5;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.Seq2SeqBackbone.DecoderOutput;
-import java.io.IOException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Parity of the Java T5 with HuggingFace {@code T5ForConditionalGeneration}, on every fixture under
- * {@code ../shared/fixtures/t5/}. Tolerances are the fixture README's: {@code |a - b| <= 1e-4 +
- * 1e-4·|b|} for hidden states, logits and losses; for the prompt gradient 1e-5 absolute (tied) or
- * 1e-4·max|g| (untied, whose logits reach about 35); token sequences exactly.
+ * Parity of the Java T5 with HuggingFace {@code T5ForConditionalGeneration}, on every fixture with
+ * HF outputs: each folder of {@code ../shared/fixtures/t5/} and its reshaped copy (other d_model,
+ * heads, d_kv, d_ff, layers, buckets and batch; see {@link io.mptj.testing.T5FixtureReshaper}).
+ * Every size is read from the fixture; the random fixtures, which have no HF outputs, are skipped.
+ * Tolerances are the fixture README's: {@code |a - b| <= 1e-4 + 1e-4·|b|} for hidden states, logits
+ * and losses; for the prompt gradient 1e-5 absolute (tied) or 1e-4·max|g| (untied, whose logits
+ * reach about 35); token sequences exactly.
  */
 class T5ParityTest {
 
   private static final double TOL = 1e-4;
-  private static final int PROMPT_LENGTH = 5;
 
   static Stream<T5Fixture> fixtures() {
     return T5Fixture.all();
@@ -35,6 +37,7 @@ class T5ParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void encoderLogitsAndLossMatchHuggingFace(T5Fixture f) {
+    f.assumeHfOutputs();
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
       NDArray ids = f.load(m, "input_ids");
@@ -61,13 +64,14 @@ class T5ParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void promptPathAndItsGradientMatchHuggingFace(T5Fixture f) {
+    f.assumeHfOutputs();
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
       NDArray ids = f.load(m, "input_ids");
       NDArray labels = f.load(m, "labels");
-      NDArray mask = PromptInput.extendMask(f.load(m, "attention_mask"), PROMPT_LENGTH);
+      NDArray mask = PromptInput.extendMask(f.load(m, "attention_mask"), f.promptLength());
       assertArrayEquals(f.longs("prompt_attention_mask"), mask.toLongArray(), "prompt mask");
-      NDArray prompt = f.load(m, "prompt_embeds"); // (P, d), one prompt shared by both rows
+      NDArray prompt = f.load(m, "prompt_embeds"); // (P, d), one prompt shared by every row
       prompt.setRequiresGradient(true);
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray rows = prompt.expandDims(0).repeat(0, ids.getShape().get(0)); // (B, P, d)
@@ -95,6 +99,7 @@ class T5ParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void greedyDecodingMatchesHuggingFace(T5Fixture f) {
+    f.assumeHfOutputs();
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
       NDArray ids = f.load(m, "input_ids");
@@ -103,9 +108,9 @@ class T5ParityTest {
       long[][] plain = model.generate(model.embed(ids), mask, maxNew);
       f.assertTokens("greedy_sequences", f.rows("greedy_sequences"), plain);
 
-      NDArray prompt = f.load(m, "prompt_embeds").expandDims(0).repeat(0, 2); // (B, P, d)
+      NDArray prompt = f.promptRows(m); // (B, P, d)
       NDArray embeds = PromptInput.prependEmbeddings(prompt, model.embed(ids));
-      NDArray promptMask = PromptInput.extendMask(mask, PROMPT_LENGTH);
+      NDArray promptMask = PromptInput.extendMask(mask, f.promptLength());
       long[][] prompted = model.generate(embeds, promptMask, maxNew);
       f.assertTokens("prompt_greedy_sequences", f.rows("prompt_greedy_sequences"), prompted);
     }
@@ -118,6 +123,7 @@ class T5ParityTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void greedyDecodingStopsWhenEveryRowHasEmittedEos(T5Fixture f) {
+    f.assumeHfOutputs();
     try (T5Model model = T5Model.load(f.dir());
         NDManager m = NDManager.newBaseManager()) {
       int checked = 0;
@@ -134,7 +140,7 @@ class T5ParityTest {
           if (which.startsWith("prompt")) {
             embeds =
                 PromptInput.prependEmbeddings(f.load(m, "prompt_embeds").expandDims(0), embeds);
-            mask = PromptInput.extendMask(mask, PROMPT_LENGTH);
+            mask = PromptInput.extendMask(mask, f.promptLength());
           }
           long[][] alone = model.generate(embeds, mask, recorded[b].length - 1);
           assertArrayEquals(
@@ -148,18 +154,24 @@ class T5ParityTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void relativePositionBucketsMatchHuggingFace(T5Fixture f) throws IOException {
-    JsonNode table =
-        new ObjectMapper()
-            .readTree(f.dir().resolve("reference.json").toFile())
-            .get("relative_position_buckets");
+  void relativePositionBucketsMatchHuggingFace(T5Fixture f) {
+    JsonNode table = f.referenceJson().get("relative_position_buckets");
+    assumeTrue(table != null, f.name() + " has no relative_position_buckets table");
+    int maxDistance = table.get("max_distance").asInt();
+    assertEquals(
+        f.configInt("relative_attention_num_buckets", 32), table.get("num_buckets").asInt());
+    assertEquals(f.configInt("relative_attention_max_distance", 128), maxDistance);
     RelativePositionBuckets buckets =
-        new RelativePositionBuckets(
-            table.get("num_buckets").asInt(), table.get("max_distance").asInt());
+        new RelativePositionBuckets(table.get("num_buckets").asInt(), maxDistance);
     JsonNode positions = table.get("relative_position");
     JsonNode bidirectional = table.get("bidirectional");
     JsonNode unidirectional = table.get("unidirectional");
-    assertEquals(321, positions.size());
+    assertEquals(positions.size(), bidirectional.size());
+    assertEquals(positions.size(), unidirectional.size());
+    assertTrue(
+        positions.get(0).asInt() < -maxDistance
+            && positions.get(positions.size() - 1).asInt() > maxDistance,
+        "the table reaches beyond max_distance on both sides, where buckets saturate");
     for (int i = 0; i < positions.size(); i++) {
       int rel = positions.get(i).asInt();
       assertEquals(bidirectional.get(i).asInt(), buckets.bucket(rel, true), "bidirectional " + rel);
