@@ -59,6 +59,21 @@ public record Knob(
     return new Knob(key, saved, type, defaultValue, help, choices, other);
   }
 
+  /**
+   * Values as saved in a run's config.json: each knob's {@link #saved()} name with the value at the
+   * same position.
+   */
+  public static java.util.Map<String, Object> savedAs(List<Knob> knobs, Object... values) {
+    if (knobs.size() != values.length) {
+      throw new IllegalArgumentException(knobs.size() + " settings, " + values.length + " values");
+    }
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < values.length; i++) {
+      m.put(knobs.get(i).saved(), values[i]);
+    }
+    return m;
+  }
+
   /** The command-line flag: {@code --batch-size}, or {@code --no-stochastic-tasks} for switches. */
   public String flag() {
     String dashed = key.replace('_', '-');

@@ -2,7 +2,6 @@ package io.mptj.train;
 
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,10 +44,6 @@ public record DistillSettings(double lambda, double temperature, int topK) {
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("lambda", lambda);
-    m.put("temperature", temperature);
-    m.put("topK", topK);
-    return m;
+    return Knob.savedAs(KNOBS, lambda, temperature, topK);
   }
 }

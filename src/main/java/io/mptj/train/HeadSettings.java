@@ -2,7 +2,6 @@ package io.mptj.train;
 
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,9 +44,6 @@ public record HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("lrHead", lrHead);
-    m.put("pooling", pooling.name());
-    return m;
+    return Knob.savedAs(KNOBS, lrHead, pooling.name());
   }
 }

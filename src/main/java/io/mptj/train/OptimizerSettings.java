@@ -2,7 +2,6 @@ package io.mptj.train;
 
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,11 +74,6 @@ public record OptimizerSettings(
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("weightDecay", weightDecay);
-    m.put("warmupSteps", warmupSteps);
-    m.put("schedule", schedule.name());
-    m.put("clipNorm", clipNorm);
-    return m;
+    return Knob.savedAs(KNOBS, weightDecay, warmupSteps, schedule.name(), clipNorm);
   }
 }

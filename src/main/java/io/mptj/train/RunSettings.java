@@ -2,7 +2,6 @@ package io.mptj.train;
 
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -99,14 +98,7 @@ public record RunSettings(
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("steps", steps);
-    m.put("batchSize", batchSize);
-    m.put("maxLength", maxLength);
-    m.put("evalEvery", evalEvery);
-    m.put("stochasticTasks", stochasticTasks);
-    m.put("seed", seed);
-    m.put("epochs", epochs);
-    return m;
+    return Knob.savedAs(
+        KNOBS, steps, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks);
   }
 }

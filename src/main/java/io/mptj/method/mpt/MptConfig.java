@@ -4,7 +4,6 @@ import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
 import io.mptj.method.PromptKnobs;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -74,12 +73,6 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
 
   @Override
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("promptLength", promptLength);
-    m.put("rank", rank);
-    m.put("lrShared", lr);
-    m.put("lrTask", lrTask);
-    m.put("init", init);
-    return m;
+    return Knob.savedAs(KNOBS, promptLength, rank, lr, lrTask, init);
   }
 }

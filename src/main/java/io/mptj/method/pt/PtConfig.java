@@ -4,7 +4,6 @@ import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
 import io.mptj.method.PromptKnobs;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -56,10 +55,6 @@ public record PtConfig(int promptLength, double lr, String init) implements Meth
 
   @Override
   public Map<String, Object> saved() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("promptLength", promptLength);
-    m.put("lrShared", lr);
-    m.put("init", init);
-    return m;
+    return Knob.savedAs(KNOBS, promptLength, lr, init);
   }
 }
