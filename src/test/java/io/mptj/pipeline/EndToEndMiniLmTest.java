@@ -7,6 +7,7 @@ import io.mptj.task.Example;
 import io.mptj.task.Task;
 import io.mptj.task.TaskRegistry;
 import io.mptj.testing.Shared;
+import io.mptj.testing.Slow;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The paper's pipeline on real data with the bundled MiniLM and a small budget: a source prompt on
  * MRPC, distillation, then MPT adaptation to SST-2, whose test accuracy must beat always answering
- * the majority class of that test split.
+ * the majority class of that test split. About 70 s on two cores, hence {@link Slow}.
  */
+@Slow
 class EndToEndMiniLmTest {
 
   @TempDir Path work;
