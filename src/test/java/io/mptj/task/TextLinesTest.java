@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mptj.testing.DataFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ class TextLinesTest {
 
   /** Each line passed on, as "number:text". */
   private List<String> lines(String content) {
-    Path file = Fixtures.bytes(dir, "f.txt", content.getBytes(StandardCharsets.UTF_8));
+    Path file = DataFiles.bytes(dir, "f.txt", content.getBytes(StandardCharsets.UTF_8));
     List<String> out = new ArrayList<>();
     TextLines.forEach(file, (line, number) -> out.add(number + ":" + line));
     return out;
@@ -44,7 +45,7 @@ class TextLinesTest {
 
   @Test
   void aTsvRowOfEmptyFieldsKeepsItsWidth() {
-    Path file = Fixtures.write(dir, "t.tsv", "a\tb\tc\td", "\t\t\t", "1\t2\t3\t4");
+    Path file = DataFiles.write(dir, "t.tsv", "a\tb\tc\td", "\t\t\t", "1\t2\t3\t4");
     var format = TsvReader.Format.withHeader("a", "d");
     List<String> got = new ArrayList<>();
     TsvReader.read(

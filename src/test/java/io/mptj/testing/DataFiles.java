@@ -1,4 +1,4 @@
-package io.mptj.task;
+package io.mptj.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,11 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes small files in the official formats into a data directory for tests. */
-final class Fixtures {
-  private Fixtures() {}
+public final class DataFiles {
+  private DataFiles() {}
 
   /** Writes {@code lines} (each followed by a newline) to {@code dir/relative}. */
-  static Path write(Path dir, String relative, String... lines) {
+  public static Path write(Path dir, String relative, String... lines) {
     Path p = dir.resolve(relative);
     try {
       Files.createDirectories(p.getParent());
@@ -23,7 +23,7 @@ final class Fixtures {
   }
 
   /** Writes raw bytes. */
-  static Path bytes(Path dir, String relative, byte[] content) {
+  public static Path bytes(Path dir, String relative, byte[] content) {
     Path p = dir.resolve(relative);
     try {
       Files.createDirectories(p.getParent());
