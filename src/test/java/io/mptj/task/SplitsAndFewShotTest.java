@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.testing.Shared;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The paper's splits and few-shot samples are deterministic, disjoint and seed-dependent. */
 class SplitsAndFewShotTest {
@@ -80,7 +82,7 @@ class SplitsAndFewShotTest {
   }
 
   @Test
-  void splitsOfAnUnlabelledFileAreRefused() {
+  void splitsOfAnUnlabelledFileAreRefused(@TempDir Path data) { // names the folder, reads nothing
     var unlabelled = List.of(new Example("a", Map.of("s", "x"), Label.NONE));
     var labelled = List.of(new Example("b", Map.of("s", "x"), new Label.ClassIndex(0)));
     var e =
@@ -91,7 +93,7 @@ class SplitsAndFewShotTest {
                     .splitsOf(
                         Map.of("train", labelled, "validation", labelled, "test", unlabelled),
                         42,
-                        Shared.data()));
+                        data));
     assertTrue(e.getMessage().contains("unlabelled"), e.getMessage());
   }
 }
