@@ -7,6 +7,7 @@ import io.mptj.task.Example;
 import io.mptj.task.Task;
 import io.mptj.task.bench.TaskRegistry;
 import io.mptj.testing.Shared;
+import io.mptj.testing.Slow;
 import io.mptj.testing.TestSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The paper's pipeline on real data with the bundled MiniLM and a small budget: a source prompt on
  * MRPC, distillation, then MPT adaptation to SST-2, whose test accuracy must beat always answering
- * the majority class of that test split.
+ * the majority class of that test split. About 70 s on two cores, hence {@link Slow}.
  */
+@Slow
 class EndToEndMiniLmTest {
 
   @TempDir Path work;

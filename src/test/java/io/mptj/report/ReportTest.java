@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.method.PeftAdapter;
+import io.mptj.testing.FakeRuns;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

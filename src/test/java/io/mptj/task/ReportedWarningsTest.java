@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.engine.Reporter;
 import io.mptj.task.bench.TaskRegistry;
+import io.mptj.testing.DataFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class ReportedWarningsTest {
 
   @Test
   void aSkippedQuirkRowIsReportedWithTheTaskName() {
-    Fixtures.qqpWithAShortRow(data);
+    DataFiles.qqpWithAShortRow(data);
     Reporter.install(recording);
     TaskRegistry.get("glue/QQP").read(data);
     assertEquals(1, warnings.size(), warnings.toString());

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The paper's splits and few-shot samples are deterministic, disjoint and seed-dependent. */
 class SplitsAndFewShotTest {
@@ -82,7 +83,7 @@ class SplitsAndFewShotTest {
   }
 
   @Test
-  void splitsOfAnUnlabelledFileAreRefused() {
+  void splitsOfAnUnlabelledFileAreRefused(@TempDir Path data) { // names the folder, reads nothing
     var unlabelled = List.of(new Example("a", Map.of("s", "x"), Label.NONE));
     var labelled = List.of(new Example("b", Map.of("s", "x"), new Label.ClassIndex(0)));
     var e =
@@ -93,7 +94,7 @@ class SplitsAndFewShotTest {
                     .splitsOf(
                         Map.of("train", labelled, "validation", labelled, "test", unlabelled),
                         42,
-                        Path.of("not-read"))); // only named in a missing-file message
+                        data));
     assertTrue(e.getMessage().contains("unlabelled"), e.getMessage());
   }
 }

@@ -1,14 +1,14 @@
 package io.mptj.task.read;
 
-import static io.mptj.task.Fixtures.write;
+import static io.mptj.testing.DataFiles.write;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.task.DataException;
-import io.mptj.task.Fixtures;
 import io.mptj.task.ReadResult;
 import io.mptj.task.bench.TaskRegistry;
+import io.mptj.testing.DataFiles;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +63,7 @@ class MalformedFilesTest {
 
   @Test
   void wrongEncoding() {
-    Fixtures.bytes(
+    DataFiles.bytes(
         data,
         "glue/SST-2/dev.tsv",
         new byte[] {
@@ -95,7 +95,7 @@ class MalformedFilesTest {
 
   @Test
   void qqpShortRowsAreAQuirkButOtherTasksShortRowsAreErrors() {
-    Fixtures.qqpWithAShortRow(data);
+    DataFiles.qqpWithAShortRow(data);
     ReadResult r = TaskRegistry.get("glue/QQP").read(data).get("train");
     assertTrue(r.examples().size() == 1 && r.warning().contains("train.tsv:2"), r.warning());
     write(
@@ -167,10 +167,10 @@ class MalformedFilesTest {
   void csvEncodingErrorsNameTheLineOfTheBadByte() {
     byte[] head = "\"1\",\"fine\"\n\"2\",\"two\nlines\"\n\"1\",\"caf".getBytes(UTF_8);
     byte[] tail = "\"\n".getBytes(UTF_8);
-    Fixtures.bytes(data, "others/yelp_polarity/train.csv", concat(head, (byte) 0xE9, tail));
+    DataFiles.bytes(data, "others/yelp_polarity/train.csv", concat(head, (byte) 0xE9, tail));
     assertMentions(error("others/yelp_polarity"), "train.csv:4:", "not valid UTF-8");
     byte[] inQuotes = "\"1\",\"fine\"\n\"2\",\"two\nlin".getBytes(UTF_8);
-    Fixtures.bytes(data, "others/yelp_polarity/train.csv", concat(inQuotes, (byte) 0xFF, tail));
+    DataFiles.bytes(data, "others/yelp_polarity/train.csv", concat(inQuotes, (byte) 0xFF, tail));
     assertMentions(error("others/yelp_polarity"), "train.csv:3:", "not valid UTF-8");
   }
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mptj.task.DataException;
 import io.mptj.task.Example;
-import io.mptj.task.Fixtures;
 import io.mptj.task.Label;
+import io.mptj.testing.DataFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ class TextLinesTest {
 
   /** Each line passed on, as "number:text". */
   private List<String> lines(String content) {
-    Path file = Fixtures.bytes(dir, "f.txt", content.getBytes(StandardCharsets.UTF_8));
+    Path file = DataFiles.bytes(dir, "f.txt", content.getBytes(StandardCharsets.UTF_8));
     List<String> out = new ArrayList<>();
     TextLines.forEach(file, (line, number) -> out.add(number + ":" + line));
     return out;
@@ -48,7 +48,7 @@ class TextLinesTest {
 
   @Test
   void aTsvRowOfEmptyFieldsKeepsItsWidth() {
-    Path file = Fixtures.write(dir, "t.tsv", "a\tb\tc\td", "\t\t\t", "1\t2\t3\t4");
+    Path file = DataFiles.write(dir, "t.tsv", "a\tb\tc\td", "\t\t\t", "1\t2\t3\t4");
     var format = TsvReader.Format.withHeader("a", "d");
     List<String> got = new ArrayList<>();
     TsvReader.read(

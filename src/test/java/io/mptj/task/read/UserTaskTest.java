@@ -1,6 +1,6 @@
 package io.mptj.task.read;
 
-import static io.mptj.task.Fixtures.write;
+import static io.mptj.testing.DataFiles.write;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

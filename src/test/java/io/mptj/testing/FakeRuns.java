@@ -1,4 +1,4 @@
-package io.mptj.report;
+package io.mptj.testing;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,15 +16,15 @@ import java.util.Locale;
 import java.util.Random;
 
 /** Writes run directories as the training pipeline does, with small random PEFT adapters. */
-final class FakeRuns {
+public final class FakeRuns {
   private FakeRuns() {}
 
-  static final int P = 4;
-  static final int D = 6;
-  static final PeftAdapter.Target TARGET = new PeftAdapter.Target("toy", "SEQ_CLS", 2, 2);
+  public static final int P = 4;
+  public static final int D = 6;
+  public static final PeftAdapter.Target TARGET = new PeftAdapter.Target("toy", "SEQ_CLS", 2, 2);
 
   /** Random values of a seed. */
-  static float[] random(int n, long seed) {
+  public static float[] random(int n, long seed) {
     Random rng = new Random(seed);
     float[] x = new float[n];
     for (int i = 0; i < n; i++) {
@@ -34,7 +34,7 @@ final class FakeRuns {
   }
 
   /** Writes metrics.json. */
-  static void metrics(
+  public static void metrics(
       Path dir,
       String task,
       int seed,
@@ -66,7 +66,7 @@ final class FakeRuns {
   }
 
   /** Writes train_log.jsonl: a loss line every 10 steps, an eval line every 30. */
-  static void log(Path dir, String task, long seed, boolean distill) {
+  public static void log(Path dir, String task, long seed, boolean distill) {
     Random rng = new Random(seed);
     List<String> lines = new ArrayList<>();
     for (int step = 10; step <= 60; step += 10) {
@@ -99,7 +99,7 @@ final class FakeRuns {
   }
 
   /** Saves a vanilla prompt-tuning adapter holding {@code prompt} (P·D values). */
-  static void softPrompt(Path dir, float[] prompt) {
+  public static void softPrompt(Path dir, float[] prompt) {
     try (NDManager m = NDManager.newBaseManager();
         PromptModule module = SoftPrompt.single(m, m.create(prompt, new Shape(P, D)))) {
       PeftAdapter.save(dir, module, TARGET);
@@ -107,7 +107,7 @@ final class FakeRuns {
   }
 
   /** Saves a one-task MPT adapter: P* (P·D), u (P), v (D) with rank 1. */
-  static void multitask(Path dir, float[] shared, float[] u, float[] v) {
+  public static void multitask(Path dir, float[] shared, float[] u, float[] v) {
     try (NDManager m = NDManager.newBaseManager();
         PromptModule module =
             new MultitaskPrompt(
@@ -119,7 +119,7 @@ final class FakeRuns {
     }
   }
 
-  static void write(Path file, String text) {
+  public static void write(Path file, String text) {
     try {
       Files.createDirectories(file.getParent());
       Files.writeString(file, text);

@@ -1,4 +1,4 @@
-package io.mptj.task;
+package io.mptj.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Writes small files in the official formats into a data directory for tests. */
-public final class Fixtures {
-  private Fixtures() {}
+public final class DataFiles {
+  private DataFiles() {}
 
   /** Writes {@code lines} (each followed by a newline) to {@code dir/relative}. */
   public static Path write(Path dir, String relative, String... lines) {
