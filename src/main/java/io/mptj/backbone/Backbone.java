@@ -15,8 +15,24 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
   /** Where the backbone came from: {@code minilm}, a directory, or a hub id. */
   String id();
 
-  /** Architecture family as detected from {@code config.json}: {@code bert} or {@code t5}. */
+  /**
+   * Architecture family as detected from {@code config.json}: the {@link BackboneFamily#name()} of
+   * a registered family, {@code bert} or {@code t5}.
+   */
   String family();
+
+  /**
+   * The token ids prompts are initialised from, as the {@link #family()} chooses for this
+   * vocabulary size.
+   */
+  default BackboneFamily.VocabRange promptInitRange() {
+    return BackboneFamilies.named(family()).promptInitRange(vocabSize());
+  }
+
+  /** The key of this backbone's stage defaults in the pipeline's settings. */
+  default String stageDefaults() {
+    return BackboneFamilies.named(family()).stageDefaults();
+  }
 
   /** Model width d (the prompt's second dimension). */
   int hiddenSize();

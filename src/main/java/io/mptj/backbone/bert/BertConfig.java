@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The architecture of a BERT-family encoder, with the meaning of HF {@code BertConfig}
@@ -59,8 +58,6 @@ public record BertConfig(
       };
     }
   }
-
-  private static final Set<String> MODEL_TYPES = Set.of("bert");
 
   /** Validates every field; errors name the HF key and the bad value. */
   public BertConfig {
@@ -128,7 +125,7 @@ public record BertConfig(
       throw new CheckpointException("config is not a JSON object");
     }
     String modelType = text(root, "model_type", "bert");
-    if (!MODEL_TYPES.contains(modelType)) {
+    if (!BertFamily.MODEL_TYPES.contains(modelType)) {
       throw new CheckpointException(
           "model_type '" + modelType + "' is not a BERT encoder this backbone implements");
     }

@@ -177,7 +177,7 @@ public record T5Config(
   /** Builds a config from a parsed HF {@code config.json}. */
   public static T5Config fromJson(JsonNode json) {
     String modelType = json.path("model_type").asText("t5");
-    if (!modelType.equals("t5") && !modelType.equals("mt5")) {
+    if (!T5Family.MODEL_TYPES.contains(modelType)) {
       throw invalid("model_type", modelType, "is not a T5 model (expected t5 or mt5)");
     }
     String proj = json.path("feed_forward_proj").asText("relu");
