@@ -2,6 +2,7 @@ package io.mptj.backbone.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.MatmulProbe;
 import java.io.IOException;
@@ -37,26 +38,20 @@ public record BertConfig(
     double layerNormEps,
     int padTokenId) {
 
-  /** FFN activations of BERT-family checkpoints. */
-  public enum Activation {
-    /** Exact GELU, {@code x Φ(x)} with the erf ({@code "gelu"}). */
-    GELU,
-    /** The tanh approximation of GELU ({@code "gelu_new"}, {@code "gelu_pytorch_tanh"}). */
-    GELU_TANH,
-    /** {@code max(0, x)} ({@code "relu"}). */
-    RELU;
-
-    /** Parses an HF {@code hidden_act} name. */
-    public static Activation parse(String hfName) {
-      return switch (hfName) {
-        case "gelu" -> GELU;
-        case "gelu_new", "gelu_pytorch_tanh" -> GELU_TANH;
-        case "relu" -> RELU;
-        default ->
-            throw new CheckpointException(
-                "hidden_act '" + hfName + "' is not supported (use gelu, gelu_new or relu)");
-      };
-    }
+  /**
+   * Parses an HF {@code hidden_act} name: {@code gelu} (exact), {@code gelu_new} or {@code
+   * gelu_pytorch_tanh} (the tanh approximation), {@code relu} or {@code silu}.
+   */
+  public static Activation activation(String hfName) {
+    return switch (hfName) {
+      case "gelu" -> Activation.GELU;
+      case "gelu_new", "gelu_pytorch_tanh" -> Activation.GELU_TANH;
+      case "relu" -> Activation.RELU;
+      case "silu" -> Activation.SILU;
+      default ->
+          throw new CheckpointException(
+              "hidden_act '" + hfName + "' is not supported (use gelu, gelu_new, relu or silu)");
+    };
   }
 
   /** Validates every field; errors name the HF key and the bad value. */
@@ -145,7 +140,7 @@ public record BertConfig(
         required(root, "num_hidden_layers"),
         required(root, "num_attention_heads"),
         required(root, "intermediate_size"),
-        Activation.parse(text(root, "hidden_act", "gelu")),
+        activation(text(root, "hidden_act", "gelu")),
         optional(root, "max_position_embeddings", 512),
         optional(root, "type_vocab_size", 2),
         root.has("layer_norm_eps") ? number(root, "layer_norm_eps") : 1e-12,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.OnnxModel;
 import io.mptj.engine.OnnxModel.Node;
@@ -191,7 +192,7 @@ public final class MiniLmOnnx {
   }
 
   /** Each FFN's pre-activation must feed {@code x / √2 → Erf}: the exact GELU. */
-  private static BertConfig.Activation activation(OnnxModel model, int layers) {
+  private static Activation activation(OnnxModel model, int layers) {
     for (int i = 0; i < layers; i++) {
       String pre =
           addOfBias(model, BertWeights.layer(i, BertWeights.INTERMEDIATE, "bias")).outputs().get(0);
@@ -204,7 +205,7 @@ public final class MiniLmOnnx {
         throw structure(model, "layer " + i + " FFN activation is not the erf GELU");
       }
     }
-    return BertConfig.Activation.GELU;
+    return Activation.GELU;
   }
 
   private static void checkTokenizer(byte[] tokenizerJson, int vocab) {

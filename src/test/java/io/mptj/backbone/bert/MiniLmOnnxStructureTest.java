@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.OnnxModel;
 import io.mptj.engine.WeightSource;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class MiniLmOnnxStructureTest {
 
   private static final BertConfig CONFIG =
-      new BertConfig(10, 4, 1, 2, 8, BertConfig.Activation.GELU, 6, 2, 1e-12, 0);
+      new BertConfig(10, 4, 1, 2, 8, Activation.GELU, 6, 2, 1e-12, 0);
 
   @Test
   void projectionWeightsAreTracedFromTheirBiasesAndTransposed() {

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +53,7 @@ class MiniLmParityTest {
   void configIsDerivedFromTheGraph() {
     BertConfig c = encoder.config();
     assertEquals(
-        new BertConfig(
-            30522, 384, 6, 12, 1536, BertConfig.Activation.GELU, 512, 2, c.layerNormEps(), 0),
-        c);
+        new BertConfig(30522, 384, 6, 12, 1536, Activation.GELU, 512, 2, c.layerNormEps(), 0), c);
     assertEquals(1e-12, c.layerNormEps(), 1e-18);
     assertEquals("minilm", encoder.id());
     long embeddings = (30522 + 512 + 2 + 2) * 384L;
