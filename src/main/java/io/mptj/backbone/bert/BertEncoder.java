@@ -78,9 +78,18 @@ public final class BertEncoder implements EncoderBackbone {
     }
   }
 
-  /** The bundled all-MiniLM-L6-v2 (see {@link MiniLmOnnx}), with id {@code minilm}. */
+  /** The bundled all-MiniLM-L6-v2 (see {@link BundledEncoder#MINILM}), with id {@code minilm}. */
   public static BertEncoder bundledMiniLm() {
-    return MiniLmOnnx.load();
+    return bundled(BundledEncoder.MINILM.id());
+  }
+
+  /**
+   * A bundled encoder by its {@code --backbone} id (see {@link BundledEncoder#ALL}).
+   *
+   * @throws IllegalArgumentException listing the bundled ids when none matches
+   */
+  public static BertEncoder bundled(String id) {
+    return OnnxBert.load(BundledEncoder.of(id));
   }
 
   /**

@@ -50,16 +50,14 @@ public final class BertFamily implements BackboneFamily {
         : new VocabRange(0, vocabSize);
   }
 
+  /** The ids of {@link BundledEncoder#ALL}. */
   @Override
   public List<String> bundled() {
-    return List.of(MiniLmOnnx.ID);
+    return BundledEncoder.ALL.stream().map(BundledEncoder::id).toList();
   }
 
   @Override
   public Backbone loadBundled(String id) {
-    if (!id.equals(MiniLmOnnx.ID)) {
-      return BackboneFamily.super.loadBundled(id);
-    }
-    return MiniLmOnnx.load();
+    return BertEncoder.bundled(id);
   }
 }

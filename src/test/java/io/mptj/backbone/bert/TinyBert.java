@@ -88,8 +88,7 @@ public final class TinyBert {
       edit.accept(arrays);
       Safetensors.write(dir.resolve(Safetensors.MODEL_FILE), arrays, Map.of("format", "pt"));
       Files.writeString(dir.resolve("config.json"), configJson(config));
-      Files.write(
-          dir.resolve("tokenizer.json"), MiniLmOnnx.readResource(MiniLmOnnx.TOKENIZER_RESOURCE));
+      Files.write(dir.resolve("tokenizer.json"), BundledEncoder.MINILM.readTokenizer());
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * BERT export: projection weights are found through their biases (and transposed to HF layout), and
  * any difference in structure fails with an error naming what is missing.
  */
-class MiniLmOnnxStructureTest {
+class OnnxBertStructureTest {
 
   private static final BertConfig CONFIG =
       new BertConfig(10, 4, 1, 2, 8, Activation.GELU, 6, 2, 1e-12, 0);
@@ -31,7 +31,7 @@ class MiniLmOnnxStructureTest {
   @Test
   void projectionWeightsAreTracedFromTheirBiasesAndTransposed() {
     OnnxModel model = OnnxModel.parse(graph(null, null), "synthetic");
-    WeightSource source = MiniLmOnnx.weights(model, CONFIG);
+    WeightSource source = OnnxBert.weights(model, CONFIG);
     assertEquals(BertWeights.expected(CONFIG).keySet(), source.names());
     try (NDManager m = NDManager.newBaseManager()) {
       for (String module : List.of(BertWeights.KEY, BertWeights.INTERMEDIATE)) {
@@ -58,7 +58,7 @@ class MiniLmOnnxStructureTest {
     String bias = BertWeights.layer(0, BertWeights.KEY, "bias");
     OnnxModel model = OnnxModel.parse(graph(BertWeights.KEY, null), "synthetic");
     CheckpointException e =
-        assertThrows(CheckpointException.class, () -> MiniLmOnnx.weights(model, CONFIG));
+        assertThrows(CheckpointException.class, () -> OnnxBert.weights(model, CONFIG));
     assertTrue(
         e.getMessage().contains("does not have the expected BERT structure"), e.getMessage());
     assertTrue(
@@ -71,7 +71,7 @@ class MiniLmOnnxStructureTest {
     String missing = BertWeights.EMBEDDING_NORM + ".bias";
     OnnxModel model = OnnxModel.parse(graph(null, missing), "synthetic");
     CheckpointException e =
-        assertThrows(CheckpointException.class, () -> MiniLmOnnx.weights(model, CONFIG));
+        assertThrows(CheckpointException.class, () -> OnnxBert.weights(model, CONFIG));
     assertTrue(e.getMessage().contains("no initializer named " + missing), e.getMessage());
   }
 
@@ -98,7 +98,7 @@ class MiniLmOnnxStructureTest {
       boolean packed = name.equals(BertWeights.layer(0, BertWeights.KEY, "bias"));
       initializers.add(tensor(name, e.getValue(), values, packed));
     }
-    for (String module : MiniLmOnnxLinears.ALL) {
+    for (String module : BlockLinears.ALL) {
       String weight = "onnx::MatMul_" + module.hashCode();
       long[] hf = shapes.get(BertWeights.layer(0, module, "weight"));
       initializers.add(
@@ -209,7 +209,7 @@ class MiniLmOnnxStructureTest {
   }
 
   /** The six projections of a block. */
-  private static final class MiniLmOnnxLinears {
+  private static final class BlockLinears {
     static final List<String> ALL =
         List.of(
             BertWeights.QUERY,
