@@ -1,6 +1,8 @@
 package io.mptj.backbone;
 
 import ai.djl.ndarray.NDArray;
+import io.mptj.engine.MatmulProbe;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -73,6 +75,29 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
    * @return (B, T, d) float32, owned by {@code tokenIds}' manager
    */
   NDArray embed(NDArray tokenIds);
+
+  /**
+   * The matmul work of one prompted training step, for {@code bench forward}.
+   *
+   * @param batch B
+   * @param length encoder input length L (prompt plus tokens)
+   * @param targetLength decoder tokens S (seq2seq only)
+   * @throws UnsupportedOperationException when the backbone does not count its FLOPs
+   */
+  default MatmulCost matmulCost(int batch, int length, int targetLength) {
+    throw new UnsupportedOperationException("no FLOP count for backbone " + id());
+  }
+
+  /**
+   * Matmul FLOPs (2 per multiply-add) of one step over a whole batch.
+   *
+   * @param forward the forward pass
+   * @param inputGradient the backward pass to the input (the prompt) only: a frozen backbone needs
+   *     no weight gradients
+   * @param shapes the projection GEMMs of one block over all B·L rows, on which to measure the
+   *     machine's matmul rate
+   */
+  record MatmulCost(double forward, double inputGradient, List<MatmulProbe.Gemm> shapes) {}
 
   /** Every frozen weight by its checkpoint name, for inspection and tests. */
   Map<String, NDArray> weights();

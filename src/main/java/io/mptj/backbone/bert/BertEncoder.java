@@ -163,6 +163,14 @@ public final class BertEncoder implements EncoderBackbone {
   }
 
   @Override
+  public MatmulCost matmulCost(int batch, int length, int targetLength) {
+    return new MatmulCost(
+        config.forwardFlops(batch, length),
+        config.inputGradientFlops(batch, length),
+        config.projectionGemms(batch * length, 1));
+  }
+
+  @Override
   public NDArray wordEmbeddings() {
     return layers.word();
   }

@@ -46,7 +46,9 @@ public final class OnnxBert {
   private static final List<String> INPUTS =
       List.of("input_ids", "attention_mask", "token_type_ids");
   private static final String OUTPUT = "last_hidden_state";
-  private static final List<String> LINEARS =
+
+  /** The six projections of a block, each traced from its bias. */
+  static final List<String> LINEARS =
       List.of(
           BertWeights.QUERY,
           BertWeights.KEY,

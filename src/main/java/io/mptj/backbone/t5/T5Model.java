@@ -257,6 +257,14 @@ public final class T5Model implements Seq2SeqBackbone {
     return config.matmulFlops(encoderTokens, decoderTokens);
   }
 
+  @Override
+  public MatmulCost matmulCost(int batch, int length, int targetLength) {
+    return new MatmulCost(
+        (double) batch * config.matmulFlops(length, targetLength),
+        (double) batch * config.inputGradientFlops(length, targetLength),
+        config.projectionGemms((long) batch * length));
+  }
+
   /** Rejects inputs that are not (B, L, d) embeddings with a (B, L) mask, naming both shapes. */
   private void checkEncoderInputs(NDArray embeds, NDArray mask) {
     Shape e = embeds.getShape();

@@ -98,7 +98,7 @@ class OnnxBertStructureTest {
       boolean packed = name.equals(BertWeights.layer(0, BertWeights.KEY, "bias"));
       initializers.add(tensor(name, e.getValue(), values, packed));
     }
-    for (String module : BlockLinears.ALL) {
+    for (String module : OnnxBert.LINEARS) {
       String weight = "onnx::MatMul_" + module.hashCode();
       long[] hf = shapes.get(BertWeights.layer(0, module, "weight"));
       initializers.add(
@@ -206,17 +206,5 @@ class OnnxBertStructureTest {
       }
       bytes.write((int) v);
     }
-  }
-
-  /** The six projections of a block. */
-  private static final class BlockLinears {
-    static final List<String> ALL =
-        List.of(
-            BertWeights.QUERY,
-            BertWeights.KEY,
-            BertWeights.VALUE,
-            BertWeights.ATTENTION_OUTPUT,
-            BertWeights.INTERMEDIATE,
-            BertWeights.OUTPUT);
   }
 }
