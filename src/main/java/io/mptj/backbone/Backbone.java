@@ -8,9 +8,11 @@ import java.util.Map;
 /**
  * A frozen pretrained transformer that accepts a soft prompt in front of its input embeddings.
  *
- * <p>Weights live in the backbone's own manager, never receive gradients and are never written.
- * Every forward method returns arrays owned by the manager of its first input argument, so a caller
- * that runs a step in a sub-manager frees all of that step's intermediates by closing it.
+ * <p>Weights live in the backbone's own {@link io.mptj.backbone.nn.WeightStore}, never receive
+ * gradients and are never written. Every forward method runs in a {@link
+ * io.mptj.backbone.nn.Scoped} child of its first input's manager and returns arrays owned by that
+ * manager, so a caller that runs a step in a sub-manager frees all of that step's arrays by closing
+ * it.
  */
 public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, Seq2SeqBackbone {
 

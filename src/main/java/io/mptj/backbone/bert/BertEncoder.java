@@ -30,8 +30,9 @@ import java.util.Map;
  * LayerNorm feed-forward network. The query, key and value projections are fused into one {@code
  * (3d, d)} weight at load so that each block runs one GEMM for them.
  *
- * <p>Weights live in the encoder's own manager; they never require gradients and no forward writes
- * them. All arrays a forward creates belong to the manager of its first argument.
+ * <p>Weights live in a {@link WeightStore}; they never require gradients and no forward writes
+ * them. Each forward runs in a {@link Scoped} child of its first argument's manager: its
+ * intermediates are freed on return and its result belongs to that manager.
  */
 public final class BertEncoder implements EncoderBackbone {
 
@@ -124,7 +125,7 @@ public final class BertEncoder implements EncoderBackbone {
 
   @Override
   public String family() {
-    return "bert";
+    return BertFamily.NAME;
   }
 
   @Override
