@@ -1,27 +1,23 @@
 package io.mptj.backbone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mptj.backbone.bert.BertEncoder;
-import io.mptj.backbone.t5.T5Model;
 import io.mptj.download.ModelHub;
 import io.mptj.engine.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
 /**
- * Turns a {@code --backbone} value into a loaded backbone: {@code minilm} (the bundled
- * all-MiniLM-L6-v2), a local Hugging Face model directory, or a hub id already fetched with {@code
- * mptj model download}. The family is read from {@code config.json}'s {@code model_type}.
+ * Turns a {@code --backbone} value into a loaded backbone: a bundled id ({@code minilm}, the
+ * default all-MiniLM-L6-v2, and the others {@link BackboneFamilies#bundledIds()} lists), a local
+ * Hugging Face model directory, or a hub id already fetched with {@code mptj model download}. A
+ * directory's family is the registered {@link BackboneFamily} that accepts its {@code config.json}
+ * {@code model_type}.
  */
 public final class Backbones {
 
   /** The default backbone, bundled in the build. */
   public static final String DEFAULT = "minilm";
-
-  private static final Set<String> BERT_TYPES = Set.of("bert");
-  private static final Set<String> T5_TYPES = Set.of("t5", "mt5");
 
   private Backbones() {}
 
@@ -32,8 +28,10 @@ public final class Backbones {
    *     absent
    */
   public static Backbone load(String spec) {
-    if (spec == null || spec.isBlank() || spec.equals(DEFAULT)) {
-      return BertEncoder.bundledMiniLm();
+    String name = spec == null || spec.isBlank() ? DEFAULT : spec;
+    BackboneFamily bundling = BackboneFamilies.bundling(name);
+    if (bundling != null) {
+      return bundling.loadBundled(name);
     }
     Path dir = Path.of(spec);
     if (Files.isDirectory(dir)) {
@@ -47,27 +45,23 @@ public final class Backbones {
       throw new CheckpointException(
           "backbone '"
               + spec
-              + "' is neither 'minilm' nor a directory, and is not downloaded; fetch it with:"
+              + "' is neither a bundled id "
+              + BackboneFamilies.bundledIds()
+              + " nor a directory, and is not downloaded; fetch it with:"
               + " ./mptj model download "
               + spec);
     }
     throw new CheckpointException(
-        "backbone '" + spec + "' is neither 'minilm', a model directory, nor a hub id");
+        "backbone '"
+            + spec
+            + "' is neither a bundled id "
+            + BackboneFamilies.bundledIds()
+            + ", a model directory, nor a hub id");
   }
 
   private static Backbone loadDir(Path dir, String id) {
     String type = modelType(dir);
-    if (BERT_TYPES.contains(type)) {
-      return BertEncoder.load(dir, id);
-    }
-    if (T5_TYPES.contains(type)) {
-      return T5Model.load(dir, id);
-    }
-    throw new CheckpointException(
-        dir.resolve("config.json")
-            + ": model_type '"
-            + type
-            + "' is not supported (bert, t5, mt5)");
+    return BackboneFamilies.forModelType(type, dir.resolve("config.json")).load(dir, id);
   }
 
   /** The {@code model_type} of an HF directory's {@code config.json}. */

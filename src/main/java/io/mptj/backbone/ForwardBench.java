@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import io.mptj.backbone.bert.BertEncoder;
-import io.mptj.backbone.t5.T5Model;
 import io.mptj.engine.MatmulProbe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,8 +60,9 @@ public final class ForwardBench {
               + backbone.maxPositions()
               + " positions");
     }
-    double[] flops = usefulFlops(backbone, s);
-    List<MatmulProbe.Gemm> shapes = probeShapes(backbone, s.batch() * length);
+    Backbone.MatmulCost cost = backbone.matmulCost(s.batch(), length, s.targetLength());
+    double[] flops = {cost.forward(), cost.inputGradient()};
+    List<MatmulProbe.Gemm> shapes = cost.shapes();
     List<Double> fwd = new ArrayList<>();
     List<Double> step = new ArrayList<>();
     List<Double> gemm = new ArrayList<>();
@@ -117,32 +116,6 @@ public final class ForwardBench {
     out.put("forward_gemm_ratio", round(fwdRate / gemm));
     out.put("gemm_ratio", round(stepRate / gemm));
     return out;
-  }
-
-  /** Useful FLOPs of one forward and of one input-gradient backward for the whole batch. */
-  static double[] usefulFlops(Backbone backbone, Settings s) {
-    int length = s.promptLength() + s.seq();
-    return switch (backbone) {
-      case BertEncoder bert ->
-          new double[] {
-            bert.config().forwardFlops(s.batch(), length),
-            bert.config().inputGradientFlops(s.batch(), length)
-          };
-      case T5Model t5 ->
-          new double[] {
-            (double) s.batch() * t5.config().matmulFlops(length, s.targetLength()),
-            (double) s.batch() * t5.config().inputGradientFlops(length, s.targetLength())
-          };
-      default -> throw new IllegalArgumentException("no FLOP count for backbone " + backbone.id());
-    };
-  }
-
-  private static List<MatmulProbe.Gemm> probeShapes(Backbone backbone, int rows) {
-    return switch (backbone) {
-      case BertEncoder bert -> bert.config().projectionGemms(rows, 1);
-      case T5Model t5 -> t5.config().projectionGemms(rows);
-      default -> throw new IllegalArgumentException("no GEMM shapes for backbone " + backbone.id());
-    };
   }
 
   private static long[] randomIds(Backbone backbone, int n) {

@@ -2,13 +2,13 @@ package io.mptj.backbone.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.MatmulProbe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The architecture of a BERT-family encoder, with the meaning of HF {@code BertConfig}
@@ -38,29 +38,21 @@ public record BertConfig(
     double layerNormEps,
     int padTokenId) {
 
-  /** FFN activations of BERT-family checkpoints. */
-  public enum Activation {
-    /** Exact GELU, {@code x Φ(x)} with the erf ({@code "gelu"}). */
-    GELU,
-    /** The tanh approximation of GELU ({@code "gelu_new"}, {@code "gelu_pytorch_tanh"}). */
-    GELU_TANH,
-    /** {@code max(0, x)} ({@code "relu"}). */
-    RELU;
-
-    /** Parses an HF {@code hidden_act} name. */
-    public static Activation parse(String hfName) {
-      return switch (hfName) {
-        case "gelu" -> GELU;
-        case "gelu_new", "gelu_pytorch_tanh" -> GELU_TANH;
-        case "relu" -> RELU;
-        default ->
-            throw new CheckpointException(
-                "hidden_act '" + hfName + "' is not supported (use gelu, gelu_new or relu)");
-      };
-    }
+  /**
+   * Parses an HF {@code hidden_act} name: {@code gelu} (exact), {@code gelu_new} or {@code
+   * gelu_pytorch_tanh} (the tanh approximation), {@code relu} or {@code silu}.
+   */
+  public static Activation activation(String hfName) {
+    return switch (hfName) {
+      case "gelu" -> Activation.GELU;
+      case "gelu_new", "gelu_pytorch_tanh" -> Activation.GELU_TANH;
+      case "relu" -> Activation.RELU;
+      case "silu" -> Activation.SILU;
+      default ->
+          throw new CheckpointException(
+              "hidden_act '" + hfName + "' is not supported (use gelu, gelu_new, relu or silu)");
+    };
   }
-
-  private static final Set<String> MODEL_TYPES = Set.of("bert");
 
   /** Validates every field; errors name the HF key and the bad value. */
   public BertConfig {
@@ -128,7 +120,7 @@ public record BertConfig(
       throw new CheckpointException("config is not a JSON object");
     }
     String modelType = text(root, "model_type", "bert");
-    if (!MODEL_TYPES.contains(modelType)) {
+    if (!BertFamily.MODEL_TYPES.contains(modelType)) {
       throw new CheckpointException(
           "model_type '" + modelType + "' is not a BERT encoder this backbone implements");
     }
@@ -148,7 +140,7 @@ public record BertConfig(
         required(root, "num_hidden_layers"),
         required(root, "num_attention_heads"),
         required(root, "intermediate_size"),
-        Activation.parse(text(root, "hidden_act", "gelu")),
+        activation(text(root, "hidden_act", "gelu")),
         optional(root, "max_position_embeddings", 512),
         optional(root, "type_vocab_size", 2),
         root.has("layer_norm_eps") ? number(root, "layer_norm_eps") : 1e-12,

@@ -3,6 +3,7 @@ package io.mptj.backbone.t5;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.nn.Attention;
 
 /**
  * The decoder's self-attention keys and values of the positions decoded so far, one pair per block,
@@ -44,7 +45,7 @@ final class KvCache {
   }
 
   private NDArray replace(NDArray old, NDArray fresh) {
-    NDArray all = old == null ? T5Layers.contiguous(fresh) : old.concat(fresh, 2);
+    NDArray all = old == null ? Attention.contiguous(fresh) : old.concat(fresh, 2);
     all.attach(manager);
     if (old != null) {
       old.close();

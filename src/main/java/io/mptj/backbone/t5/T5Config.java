@@ -58,18 +58,25 @@ public record T5Config(
   /** Activation functions of the feed-forward block, by their HF {@code ACT2FN} names. */
   public enum Activation {
     /** {@code relu}. */
-    RELU("relu"),
+    RELU("relu", io.mptj.backbone.nn.Activation.RELU),
     /** {@code gelu}: the exact erf form. */
-    GELU("gelu"),
+    GELU("gelu", io.mptj.backbone.nn.Activation.GELU),
     /** {@code gelu_new}: the tanh approximation, used by T5 v1.1 and FLAN-T5. */
-    GELU_NEW("gelu_new"),
+    GELU_NEW("gelu_new", io.mptj.backbone.nn.Activation.GELU_TANH),
     /** {@code silu} (also called {@code swish}). */
-    SILU("silu");
+    SILU("silu", io.mptj.backbone.nn.Activation.SILU);
 
     private final String hfName;
+    private final io.mptj.backbone.nn.Activation function;
 
-    Activation(String hfName) {
+    Activation(String hfName, io.mptj.backbone.nn.Activation function) {
       this.hfName = hfName;
+      this.function = function;
+    }
+
+    /** The function computed, shared with the other families. */
+    public io.mptj.backbone.nn.Activation function() {
+      return function;
     }
 
     /** The HF name, e.g. {@code gelu_new}. */
@@ -177,7 +184,7 @@ public record T5Config(
   /** Builds a config from a parsed HF {@code config.json}. */
   public static T5Config fromJson(JsonNode json) {
     String modelType = json.path("model_type").asText("t5");
-    if (!modelType.equals("t5") && !modelType.equals("mt5")) {
+    if (!T5Family.MODEL_TYPES.contains(modelType)) {
       throw invalid("model_type", modelType, "is not a T5 model (expected t5 or mt5)");
     }
     String proj = json.path("feed_forward_proj").asText("relu");

@@ -1,17 +1,16 @@
 package io.mptj.backbone.t5;
 
-import static io.mptj.backbone.t5.T5Layers.additiveKeyMask;
-import static io.mptj.backbone.t5.T5Layers.attend;
-import static io.mptj.backbone.t5.T5Layers.contiguous;
+import static io.mptj.backbone.nn.Attention.additiveKeyMask;
+import static io.mptj.backbone.nn.Attention.attend;
+import static io.mptj.backbone.nn.Attention.contiguous;
+import static io.mptj.backbone.nn.Attention.mergeHeads;
+import static io.mptj.backbone.nn.Attention.splitHeads;
 import static io.mptj.backbone.t5.T5Layers.feedForward;
-import static io.mptj.backbone.t5.T5Layers.linear;
-import static io.mptj.backbone.t5.T5Layers.mergeHeads;
-import static io.mptj.backbone.t5.T5Layers.rmsNorm;
-import static io.mptj.backbone.t5.T5Layers.splitHeads;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.backbone.nn.Attention;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,13 +42,11 @@ final class T5Decoder {
   private final T5Weights.Stack stack;
   private final T5Config config;
   private final RelativePositionBuckets buckets;
-  private final float eps;
 
   T5Decoder(T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets) {
     this.stack = stack;
     this.config = config;
     this.buckets = buckets;
-    this.eps = (float) config.layerNormEpsilon();
   }
 
   /**
@@ -62,7 +59,7 @@ final class T5Decoder {
     List<NDArray> keys = new ArrayList<>();
     List<NDArray> values = new ArrayList<>();
     for (T5Weights.Block block : stack.blocks()) {
-      NDList kv = linear(encoderHidden, block.cross().kv()).split(2, 2); // 2 x (B, L, I)
+      NDList kv = block.cross().kv().apply(encoderHidden).split(2, 2); // 2 x (B, L, I)
       keys.add(contiguous(splitHeads(kv.get(0), config.numHeads()))); // (B, H, L, dk)
       values.add(contiguous(splitHeads(kv.get(1), config.numHeads()))); // (B, H, L, dk)
     }
@@ -89,22 +86,22 @@ final class T5Decoder {
     for (int i = 0; i < stack.blocks().size(); i++) {
       h = block(h, i, bias, memory, cache); // (N, S, d)
     }
-    return rmsNorm(h, stack.finalNorm(), eps); // (N, S, d)
+    return stack.finalNorm().apply(h); // (N, S, d)
   }
 
   private NDArray block(NDArray h, int i, NDArray bias, Memory memory, KvCache cache) {
     T5Weights.Block block = stack.blocks().get(i);
-    NDArray x = rmsNorm(h, block.selfNorm(), eps); // (N, S, d)
+    NDArray x = block.selfNorm().apply(h); // (N, S, d)
     h = h.add(selfAttention(x, block.self(), bias, i, cache)); // (N, S, d)
-    x = rmsNorm(h, block.crossNorm(), eps); // (N, S, d)
+    x = block.crossNorm().apply(h); // (N, S, d)
     h = h.add(crossAttention(x, block.cross(), memory, i)); // (N, S, d)
-    return h.add(feedForward(rmsNorm(h, block.ffNorm(), eps), block.ff(), config)); // (N, S, d)
+    return h.add(feedForward(block.ffNorm().apply(h), block.ff(), config)); // (N, S, d)
   }
 
   private NDArray selfAttention(
       NDArray x, T5Weights.Attention w, NDArray bias, int layer, KvCache cache) {
     int heads = config.numHeads();
-    NDList qkv = linear(x, w.qkv()).split(3, 2); // 3 x (N, S, I)
+    NDList qkv = w.qkv().apply(x).split(3, 2); // 3 x (N, S, I)
     NDArray q = splitHeads(qkv.get(0), heads); // (N, H, S, dk)
     NDArray k = splitHeads(qkv.get(1), heads); // (N, H, S, dk)
     NDArray v = splitHeads(qkv.get(2), heads); // (N, H, S, dk)
@@ -113,17 +110,17 @@ final class T5Decoder {
       k = kv.get(0); // (N, H, offset + S, dk)
       v = kv.get(1); // (N, H, offset + S, dk)
     }
-    return linear(mergeHeads(attend(q, k, v, bias)), w.o()); // (N, S, d)
+    return w.o().apply(mergeHeads(attend(q, k, v, bias))); // (N, S, d)
   }
 
   private NDArray crossAttention(NDArray x, T5Weights.Attention w, Memory memory, int layer) {
     Shape shape = x.getShape(); // (N, S, d)
     long rows = memory.batch();
     NDArray folded = x.reshape(rows, shape.get(0) / rows * shape.get(1), shape.get(2)); // (B,G·S,d)
-    NDArray q = splitHeads(linear(folded, w.q()), config.numHeads()); // (B, H, G·S, dk)
+    NDArray q = splitHeads(w.q().apply(folded), config.numHeads()); // (B, H, G·S, dk)
     NDArray context =
         attend(q, memory.keys().get(layer), memory.values().get(layer), memory.maskBias());
-    return linear(mergeHeads(context), w.o()).reshape(shape); // (N, S, d)
+    return w.o().apply(mergeHeads(context)).reshape(shape); // (N, S, d)
   }
 
   /**
@@ -142,7 +139,7 @@ final class T5Decoder {
     float[] mask = new float[length * keys];
     for (int i = 0; i < length; i++) {
       for (int j = offset + i + 1; j < keys; j++) {
-        mask[i * keys + j] = T5Layers.MASKED;
+        mask[i * keys + j] = Attention.MASKED;
       }
     }
     return bias.add(owner.getManager().create(mask, new Shape(length, keys))); // (1, H, S, keys)

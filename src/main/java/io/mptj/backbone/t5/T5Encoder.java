@@ -1,12 +1,10 @@
 package io.mptj.backbone.t5;
 
-import static io.mptj.backbone.t5.T5Layers.additiveKeyMask;
-import static io.mptj.backbone.t5.T5Layers.attend;
+import static io.mptj.backbone.nn.Attention.additiveKeyMask;
+import static io.mptj.backbone.nn.Attention.attend;
+import static io.mptj.backbone.nn.Attention.mergeHeads;
+import static io.mptj.backbone.nn.Attention.splitHeads;
 import static io.mptj.backbone.t5.T5Layers.feedForward;
-import static io.mptj.backbone.t5.T5Layers.linear;
-import static io.mptj.backbone.t5.T5Layers.mergeHeads;
-import static io.mptj.backbone.t5.T5Layers.rmsNorm;
-import static io.mptj.backbone.t5.T5Layers.splitHeads;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -21,13 +19,11 @@ final class T5Encoder {
   private final T5Weights.Stack stack;
   private final T5Config config;
   private final RelativePositionBuckets buckets;
-  private final float eps;
 
   T5Encoder(T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets) {
     this.stack = stack;
     this.config = config;
     this.buckets = buckets;
-    this.eps = (float) config.layerNormEpsilon();
   }
 
   /**
@@ -47,20 +43,20 @@ final class T5Encoder {
     for (T5Weights.Block block : stack.blocks()) {
       h = block(h, block, bias); // (B, L, d)
     }
-    return rmsNorm(h, stack.finalNorm(), eps); // (B, L, d)
+    return stack.finalNorm().apply(h); // (B, L, d)
   }
 
   private NDArray block(NDArray h, T5Weights.Block block, NDArray bias) {
-    h = h.add(selfAttention(rmsNorm(h, block.selfNorm(), eps), block.self(), bias)); // (B, L, d)
-    return h.add(feedForward(rmsNorm(h, block.ffNorm(), eps), block.ff(), config)); // (B, L, d)
+    h = h.add(selfAttention(block.selfNorm().apply(h), block.self(), bias)); // (B, L, d)
+    return h.add(feedForward(block.ffNorm().apply(h), block.ff(), config)); // (B, L, d)
   }
 
   private NDArray selfAttention(NDArray x, T5Weights.Attention w, NDArray bias) {
     int heads = config.numHeads();
-    NDList qkv = linear(x, w.qkv()).split(3, 2); // 3 x (B, L, I)
+    NDList qkv = w.qkv().apply(x).split(3, 2); // 3 x (B, L, I)
     NDArray q = splitHeads(qkv.get(0), heads); // (B, H, L, dk)
     NDArray k = splitHeads(qkv.get(1), heads); // (B, H, L, dk)
     NDArray v = splitHeads(qkv.get(2), heads); // (B, H, L, dk)
-    return linear(mergeHeads(attend(q, k, v, bias)), w.o()); // (B, L, d)
+    return w.o().apply(mergeHeads(attend(q, k, v, bias))); // (B, L, d)
   }
 }

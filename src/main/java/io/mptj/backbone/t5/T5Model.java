@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.Scoped;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.WeightSource;
@@ -34,23 +35,16 @@ public final class T5Model implements Seq2SeqBackbone {
   private final String id;
   private final Path dir;
   private final T5Config config;
-  private final WeightSource source;
   private final T5Weights weights;
   private final TextTokenizer tokenizer;
   private final T5Encoder encoder;
   private final T5Decoder decoder;
 
   private T5Model(
-      String id,
-      Path dir,
-      T5Config config,
-      WeightSource source,
-      T5Weights weights,
-      TextTokenizer tokenizer) {
+      String id, Path dir, T5Config config, T5Weights weights, TextTokenizer tokenizer) {
     this.id = id;
     this.dir = dir;
     this.config = config;
-    this.source = source;
     this.weights = weights;
     this.tokenizer = tokenizer;
     RelativePositionBuckets buckets =
@@ -78,19 +72,17 @@ public final class T5Model implements Seq2SeqBackbone {
       throw new CheckpointException("no config.json in " + dir);
     }
     T5Config config = T5Config.load(configJson);
-    WeightSource source = Safetensors.open(dir);
-    T5Weights weights = null;
-    try {
+    T5Weights weights;
+    try (WeightSource source = Safetensors.open(dir)) {
       weights = T5Weights.load(source, config);
+    }
+    try {
       Path tokenizerJson = dir.resolve("tokenizer.json");
       TextTokenizer tokenizer =
           Files.isRegularFile(tokenizerJson) ? TextTokenizer.fromFile(tokenizerJson) : null;
-      return new T5Model(id, dir, config, source, weights, tokenizer);
+      return new T5Model(id, dir, config, weights, tokenizer);
     } catch (RuntimeException e) {
-      if (weights != null) {
-        weights.close();
-      }
-      source.close();
+      weights.close();
       throw e;
     }
   }
@@ -265,6 +257,14 @@ public final class T5Model implements Seq2SeqBackbone {
     return config.matmulFlops(encoderTokens, decoderTokens);
   }
 
+  @Override
+  public MatmulCost matmulCost(int batch, int length, int targetLength) {
+    return new MatmulCost(
+        (double) batch * config.matmulFlops(length, targetLength),
+        (double) batch * config.inputGradientFlops(length, targetLength),
+        config.projectionGemms((long) batch * length));
+  }
+
   /** Rejects inputs that are not (B, L, d) embeddings with a (B, L) mask, naming both shapes. */
   private void checkEncoderInputs(NDArray embeds, NDArray mask) {
     Shape e = embeds.getShape();
@@ -315,11 +315,11 @@ public final class T5Model implements Seq2SeqBackbone {
    * @return (B, S, V)
    */
   NDArray logits(NDArray hidden) {
-    if (weights.lmHead != null) {
-      return T5Layers.linear(hidden, weights.lmHead); // (B, S, V)
+    if (!config.tieWordEmbeddings()) {
+      return weights.lmHead.apply(hidden); // (B, S, V)
     }
     float scale = (float) Math.pow(config.dModel(), -0.5);
-    return T5Layers.linear(hidden.mul(scale), weights.shared); // (B, S, V)
+    return weights.lmHead.apply(hidden.mul(scale)); // (B, S, V)
   }
 
   @Override
@@ -328,6 +328,5 @@ public final class T5Model implements Seq2SeqBackbone {
       tokenizer.close();
     }
     weights.close();
-    source.close();
   }
 }

@@ -1,23 +1,23 @@
 package io.mptj.backbone.t5;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.nn.Linear;
+import io.mptj.backbone.nn.RmsNorm;
+import io.mptj.backbone.nn.WeightStore;
 import io.mptj.engine.WeightSource;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The frozen tensors of a T5 checkpoint, each checked by name and shape on load, plus fused copies
- * (Q|K|V, and wi_0|wi_1) made once so that a forward runs one GEMM where HF runs two or three.
+ * The frozen tensors of a T5 checkpoint, each checked by name and shape on load, with fused
+ * projections (Q|K|V, and wi_0|wi_1) made once so that a forward runs one GEMM where HF runs two or
+ * three; the fused parts stay readable by name as views (see {@link WeightStore}).
  *
  * <p>{@link Names} is the one table of HF parameter names ({@code
- * transformers/models/t5/modeling_t5.py}); nothing else in mptj spells them. The checkpoint tensors
- * themselves are memory-mapped read-only and never require gradients.
+ * transformers/models/t5/modeling_t5.py}); nothing else in mptj spells them. No tensor requires a
+ * gradient.
  */
 final class T5Weights implements AutoCloseable {
 
@@ -29,7 +29,7 @@ final class T5Weights implements AutoCloseable {
    * @param kv (2I, d) view of the k and v rows: the cross-attention memory projection
    * @param o (d, I) output projection
    */
-  record Attention(NDArray qkv, NDArray q, NDArray kv, NDArray o) {}
+  record Attention(Linear qkv, Linear q, Linear kv, Linear o) {}
 
   /**
    * A feed-forward block.
@@ -37,30 +37,30 @@ final class T5Weights implements AutoCloseable {
    * @param wi (F, d), or (2F, d) rows of wi_0 then wi_1 when gated
    * @param wo (d, F)
    */
-  record FeedForward(NDArray wi, NDArray wo) {}
+  record FeedForward(Linear wi, Linear wo) {}
 
   /**
    * One block; {@code crossNorm} and {@code cross} are null in the encoder.
    *
-   * @param selfNorm (d) RMS-norm weight before self-attention
-   * @param crossNorm (d) RMS-norm weight before cross-attention
-   * @param ffNorm (d) RMS-norm weight before the feed-forward block
+   * @param selfNorm RMS norm before self-attention
+   * @param crossNorm RMS norm before cross-attention
+   * @param ffNorm RMS norm before the feed-forward block
    */
   record Block(
-      NDArray selfNorm,
+      RmsNorm selfNorm,
       Attention self,
-      NDArray crossNorm,
+      RmsNorm crossNorm,
       Attention cross,
-      NDArray ffNorm,
+      RmsNorm ffNorm,
       FeedForward ff) {}
 
   /**
    * An encoder or decoder stack.
    *
    * @param positionBias (buckets, H) block 0's relative-position bias, shared by all blocks
-   * @param finalNorm (d) RMS-norm weight after the last block
+   * @param finalNorm RMS norm after the last block
    */
-  record Stack(NDArray positionBias, List<Block> blocks, NDArray finalNorm) {}
+  record Stack(NDArray positionBias, List<Block> blocks, RmsNorm finalNorm) {}
 
   /** HF parameter names of {@code T5ForConditionalGeneration}. */
   static final class Names {
@@ -108,15 +108,17 @@ final class T5Weights implements AutoCloseable {
   }
 
   final NDArray shared;
-  final NDArray lmHead;
+
+  /** {@code lm_head}, or {@code shared} itself when tied (then applied to {@code h · d^-0.5}). */
+  final Linear lmHead;
+
   final Stack encoder;
   final Stack decoder;
-  private final NDManager manager;
-  private final Map<String, NDArray> byName;
+  private final WeightStore store;
 
-  private T5Weights(Loader loader, NDArray shared, NDArray lmHead, Stack encoder, Stack decoder) {
-    this.manager = loader.manager;
-    this.byName = Collections.unmodifiableMap(loader.loaded);
+  private T5Weights(
+      WeightStore store, NDArray shared, Linear lmHead, Stack encoder, Stack decoder) {
+    this.store = store;
     this.shared = shared;
     this.lmHead = lmHead;
     this.encoder = encoder;
@@ -124,111 +126,116 @@ final class T5Weights implements AutoCloseable {
   }
 
   /**
-   * Loads every tensor the config calls for.
+   * Loads every tensor the config calls for; {@code source} may be closed afterwards.
    *
    * @throws io.mptj.engine.CheckpointException naming the first missing or wrongly shaped tensor
    */
   static T5Weights load(WeightSource source, T5Config config) {
-    NDManager manager = NDManager.newBaseManager();
-    manager.setName("t5-weights");
-    Loader loader = new Loader(source, config, manager);
-    try {
-      NDArray shared = loader.get(Names.SHARED, config.vocabSize(), config.dModel());
-      NDArray lmHead =
-          config.tieWordEmbeddings()
-              ? null
-              : loader.get(Names.LM_HEAD, config.vocabSize(), config.dModel());
-      Stack encoder = loader.stack(Names.ENCODER, config.numLayers());
-      Stack decoder = loader.stack(Names.DECODER, config.numDecoderLayers());
-      return new T5Weights(loader, shared, lmHead, encoder, decoder);
-    } catch (RuntimeException e) {
-      loader.manager.close();
-      throw e;
-    }
+    return WeightStore.build(
+        "t5-weights",
+        source,
+        "",
+        store -> {
+          Loader loader = new Loader(store, config);
+          NDArray shared = store.require(Names.SHARED, config.vocabSize(), config.dModel());
+          Linear lmHead =
+              config.tieWordEmbeddings()
+                  ? new Linear(module(Names.SHARED), shared, null)
+                  : loader.linear(Names.LM_HEAD, config.vocabSize(), config.dModel());
+          Stack encoder = loader.stack(Names.ENCODER, config.numLayers());
+          Stack decoder = loader.stack(Names.DECODER, config.numDecoderLayers());
+          return new T5Weights(store, shared, lmHead, encoder, decoder);
+        });
   }
 
   /** The checkpoint tensors by HF name (aliases such as {@code lm_head} when tied are absent). */
   Map<String, NDArray> byName() {
-    return byName;
+    return store.byName();
   }
 
   /** Number of checkpoint parameters, each tensor counted once. */
   long parameterCount() {
-    return byName.values().stream().mapToLong(a -> a.getShape().size()).sum();
+    return store.parameterCount();
   }
 
   @Override
   public void close() {
-    manager.close();
+    store.close();
   }
 
-  /** Reads tensors by name and shape into the weights' manager, remembering each. */
-  private static final class Loader {
-    private final WeightSource source;
-    private final T5Config config;
-    private final NDManager manager;
-    private final Map<String, NDArray> loaded = new LinkedHashMap<>();
+  /**
+   * The module path of a parameter name: {@code encoder.final_layer_norm.weight} without {@code
+   * .weight}.
+   */
+  private static String module(String weightName) {
+    return weightName.substring(0, weightName.length() - ".weight".length());
+  }
 
-    Loader(WeightSource source, T5Config config, NDManager manager) {
-      this.source = source;
+  /** Reads the layers of the stacks through the store. */
+  private static final class Loader {
+    private final WeightStore store;
+    private final T5Config config;
+    private final float eps;
+
+    Loader(WeightStore store, T5Config config) {
+      this.store = store;
       this.config = config;
-      this.manager = manager;
+      this.eps = (float) config.layerNormEpsilon();
     }
 
-    NDArray get(String name, long... shape) {
-      NDArray a = source.require(manager, name, shape);
-      a.setName(name);
-      loaded.put(name, a);
-      return a;
+    Linear linear(String weightName, long out, long in) {
+      return store.linear(module(weightName), out, in, false);
+    }
+
+    RmsNorm norm(String weightName) {
+      return store.rmsNorm(module(weightName), config.dModel(), eps);
     }
 
     Stack stack(String stack, int numBlocks) {
       NDArray bias =
-          get(Names.positionBias(stack), config.relativeAttentionNumBuckets(), config.numHeads());
+          store.require(
+              Names.positionBias(stack), config.relativeAttentionNumBuckets(), config.numHeads());
       List<Block> blocks = new ArrayList<>();
       for (int i = 0; i < numBlocks; i++) {
         blocks.add(block(stack, i));
       }
-      NDArray finalNorm = get(Names.finalNorm(stack), config.dModel());
-      return new Stack(bias, List.copyOf(blocks), finalNorm);
+      return new Stack(bias, List.copyOf(blocks), norm(Names.finalNorm(stack)));
     }
 
     Block block(String stack, int i) {
-      int d = config.dModel();
-      NDArray selfNorm = get(Names.norm(stack, i, 0), d);
+      RmsNorm selfNorm = norm(Names.norm(stack, i, 0));
       Attention self = attention(p -> Names.selfAttention(stack, i, p));
       if (stack.equals(Names.ENCODER)) {
-        return new Block(selfNorm, self, null, null, get(Names.norm(stack, i, 1), d), ff(stack, i));
+        return new Block(selfNorm, self, null, null, norm(Names.norm(stack, i, 1)), ff(stack, i));
       }
-      NDArray crossNorm = get(Names.norm(stack, i, 1), d);
+      RmsNorm crossNorm = norm(Names.norm(stack, i, 1));
       Attention cross = attention(p -> Names.crossAttention(i, p));
       return new Block(
-          selfNorm, self, crossNorm, cross, get(Names.norm(stack, i, 2), d), ff(stack, i));
+          selfNorm, self, crossNorm, cross, norm(Names.norm(stack, i, 2)), ff(stack, i));
     }
 
-    Attention attention(java.util.function.Function<String, String> name) {
+    Attention attention(Function<String, String> name) {
       int d = config.dModel();
       int inner = config.innerDim();
-      NDArray q = get(name.apply("q"), inner, d);
-      NDArray k = get(name.apply("k"), inner, d);
-      NDArray v = get(name.apply("v"), inner, d);
-      NDArray o = get(name.apply("o"), d, inner);
-      NDArray qkv =
-          NDArrays.concat(new NDList(q, k, v), 0); // (3I, d), a copy in the weights' manager
-      NDList parts = qkv.split(new long[] {inner}, 0); // views: (I, d), (2I, d)
-      return new Attention(qkv, parts.get(0), parts.get(1), o);
+      Linear q = linear(name.apply("q"), inner, d);
+      Linear k = linear(name.apply("k"), inner, d);
+      Linear v = linear(name.apply("v"), inner, d);
+      Linear o = linear(name.apply("o"), d, inner);
+      Linear qkv = store.fuse(List.of(q, k, v)); // (3I, d), one copy
+      Linear kv = qkv.rows(k.name() + "+" + v.name(), inner, 3L * inner); // (2I, d) view
+      return new Attention(qkv, qkv.rows(q.name(), 0, inner), kv, o);
     }
 
     FeedForward ff(String stack, int i) {
       int d = config.dModel();
       int f = config.dFf();
-      NDArray wo = get(Names.feedForward(stack, i, "wo"), d, f);
+      Linear wo = linear(Names.feedForward(stack, i, "wo"), d, f);
       if (!config.gatedActivation()) {
-        return new FeedForward(get(Names.feedForward(stack, i, "wi"), f, d), wo);
+        return new FeedForward(linear(Names.feedForward(stack, i, "wi"), f, d), wo);
       }
-      NDArray wi0 = get(Names.feedForward(stack, i, "wi_0"), f, d);
-      NDArray wi1 = get(Names.feedForward(stack, i, "wi_1"), f, d);
-      return new FeedForward(NDArrays.concat(new NDList(wi0, wi1), 0), wo); // (2F, d)
+      Linear wi0 = linear(Names.feedForward(stack, i, "wi_0"), f, d);
+      Linear wi1 = linear(Names.feedForward(stack, i, "wi_1"), f, d);
+      return new FeedForward(store.fuse(List.of(wi0, wi1)), wo); // (2F, d)
     }
   }
 }

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.NativeMemory;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ class BertEncoderTest {
    * arithmetic over 2 layers of width 32; the observed difference is about 1e-6).
    */
   @ParameterizedTest
-  @CsvSource({"GELU, ''", "GELU_TANH, bert.", "RELU, ''"})
-  void hfDirectoryForwardMatchesNaiveReference(BertConfig.Activation act, String prefix) {
+  @CsvSource({"GELU, ''", "GELU_TANH, bert.", "RELU, ''", "SILU, ''"})
+  void hfDirectoryForwardMatchesNaiveReference(Activation act, String prefix) {
     BertConfig config = TinyBert.config(act);
     Map<String, double[]> w = TinyBert.randomWeights(config, 7);
     Path dir = TinyBert.write(tmp.resolve("m"), config, w, false, prefix, a -> {});
@@ -62,7 +63,7 @@ class BertEncoderTest {
 
   @Test
   void missingTensorIsNamed() {
-    BertConfig config = TinyBert.config(BertConfig.Activation.GELU);
+    BertConfig config = TinyBert.config(Activation.GELU);
     String name = "encoder.layer.1.attention.self.key.weight";
     Path dir =
         TinyBert.write(
@@ -80,7 +81,7 @@ class BertEncoderTest {
 
   @Test
   void wronglyShapedTensorIsNamedWithBothShapes() {
-    BertConfig config = TinyBert.config(BertConfig.Activation.GELU);
+    BertConfig config = TinyBert.config(Activation.GELU);
     String name = "bert.encoder.layer.0.intermediate.dense.weight";
     Path dir =
         TinyBert.write(
@@ -99,9 +100,8 @@ class BertEncoderTest {
   @Test
   void configErrorsNameTheKeyAndValue() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    String good = TinyBert.configJson(TinyBert.config(BertConfig.Activation.GELU));
-    assertEquals(
-        TinyBert.config(BertConfig.Activation.GELU), BertConfig.fromJson(json.readTree(good)));
+    String good = TinyBert.configJson(TinyBert.config(Activation.GELU));
+    assertEquals(TinyBert.config(Activation.GELU), BertConfig.fromJson(json.readTree(good)));
     Map<String, String> broken =
         Map.of(
             "\"num_attention_heads\" : 4",
@@ -129,7 +129,7 @@ class BertEncoderTest {
 
   @Test
   void inputLongerThanPositionsIsRejected() {
-    BertConfig config = TinyBert.config(BertConfig.Activation.GELU);
+    BertConfig config = TinyBert.config(Activation.GELU);
     Path dir =
         TinyBert.write(
             tmp.resolve("m"), config, TinyBert.randomWeights(config, 2), false, "", a -> {});

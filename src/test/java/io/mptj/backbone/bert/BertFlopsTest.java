@@ -2,6 +2,7 @@ package io.mptj.backbone.bert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.MatmulProbe;
 import org.junit.jupiter.api.Test;
 
@@ -10,8 +11,7 @@ class BertFlopsTest {
 
   @Test
   void countsEveryMatmulOfMiniLm() {
-    BertConfig c =
-        new BertConfig(30522, 384, 6, 12, 1536, BertConfig.Activation.GELU, 512, 2, 1e-12, 0);
+    BertConfig c = new BertConfig(30522, 384, 6, 12, 1536, Activation.GELU, 512, 2, 1e-12, 0);
     int b = 16;
     int len = 228;
     double rows = b * len;

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.mptj.backbone.PromptInput;
+import io.mptj.backbone.nn.Activation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +37,7 @@ class PromptGradientTest {
 
   @Test
   void promptGradientMatchesFiniteDifferencesAndBackboneStaysFrozen() {
-    BertConfig config = TinyBert.config(BertConfig.Activation.GELU);
+    BertConfig config = TinyBert.config(Activation.GELU);
     Path dir = TinyBert.write(tmp, config, TinyBert.randomWeights(config, 11), true, "", a -> {});
     try (BertEncoder encoder = BertEncoder.load(dir);
         NDManager m = NDManager.newBaseManager()) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.Safetensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +32,12 @@ public final class TinyBert {
    * model directory, for tests of the layers above the backbone.
    */
   public static Path writeRandom(Path dir, long seed) {
-    BertConfig c = new BertConfig(VOCAB, 32, 2, 4, 64, BertConfig.Activation.GELU, 64, 2, 1e-12, 0);
+    BertConfig c = new BertConfig(VOCAB, 32, 2, 4, 64, Activation.GELU, 64, 2, 1e-12, 0);
     return write(dir, c, randomWeights(c, seed), false, "", w -> {});
   }
 
   /** A small architecture: d = 32, 2 layers of 4 heads, FFN 64, 40 positions. */
-  static BertConfig config(BertConfig.Activation act) {
+  static BertConfig config(Activation act) {
     return new BertConfig(VOCAB, 32, 2, 4, 64, act, 40, 2, 1e-12, 0);
   }
 
@@ -87,8 +88,7 @@ public final class TinyBert {
       edit.accept(arrays);
       Safetensors.write(dir.resolve(Safetensors.MODEL_FILE), arrays, Map.of("format", "pt"));
       Files.writeString(dir.resolve("config.json"), configJson(config));
-      Files.write(
-          dir.resolve("tokenizer.json"), MiniLmOnnx.readResource(MiniLmOnnx.TOKENIZER_RESOURCE));
+      Files.write(dir.resolve("tokenizer.json"), BundledEncoder.MINILM.readTokenizer());
       return dir;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -110,6 +110,7 @@ public final class TinyBert {
           case GELU -> "gelu";
           case GELU_TANH -> "gelu_new";
           case RELU -> "relu";
+          case SILU -> "silu";
         });
     o.put("max_position_embeddings", c.maxPositionEmbeddings());
     o.put("type_vocab_size", c.typeVocabSize());
@@ -250,12 +251,13 @@ public final class TinyBert {
     return y;
   }
 
-  private static double activate(BertConfig.Activation act, double x) {
+  private static double activate(Activation act, double x) {
     return switch (act) {
       case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
       case GELU_TANH ->
           0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
       case RELU -> Math.max(0, x);
+      case SILU -> x / (1 + Math.exp(-x));
     };
   }
 

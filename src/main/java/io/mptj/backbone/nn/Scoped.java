@@ -1,4 +1,4 @@
-package io.mptj.backbone.t5;
+package io.mptj.backbone.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,7 +13,7 @@ import java.util.function.Function;
  * moved to the first input's manager. Autograd keeps what backward needs alive on its own, so
  * freeing the intermediates' handles is safe inside a gradient collector.
  */
-final class Scoped {
+public final class Scoped {
 
   private Scoped() {}
 
@@ -23,7 +23,7 @@ final class Scoped {
    * @param inputs the forward's array arguments, the owner first; nulls are skipped
    * @return the body's arrays, now owned by {@code inputs[0]}'s manager
    */
-  static NDList arrays(Function<NDManager, NDList> body, NDArray... inputs) {
+  public static NDList arrays(Function<NDManager, NDList> body, NDArray... inputs) {
     NDManager owner = inputs[0].getManager();
     try (NDManager scope = owner.newSubManager()) {
       attach(scope, inputs);
@@ -34,7 +34,7 @@ final class Scoped {
   }
 
   /** Computes a host value; every native array made on the way is freed on return. */
-  static <T> T host(Function<NDManager, T> body, NDArray... inputs) {
+  public static <T> T host(Function<NDManager, T> body, NDArray... inputs) {
     try (NDManager scope = inputs[0].getManager().newSubManager()) {
       attach(scope, inputs);
       return body.apply(scope);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.OnnxModel;
 import io.mptj.engine.WeightSource;
@@ -22,15 +23,15 @@ import org.junit.jupiter.api.Test;
  * BERT export: projection weights are found through their biases (and transposed to HF layout), and
  * any difference in structure fails with an error naming what is missing.
  */
-class MiniLmOnnxStructureTest {
+class OnnxBertStructureTest {
 
   private static final BertConfig CONFIG =
-      new BertConfig(10, 4, 1, 2, 8, BertConfig.Activation.GELU, 6, 2, 1e-12, 0);
+      new BertConfig(10, 4, 1, 2, 8, Activation.GELU, 6, 2, 1e-12, 0);
 
   @Test
   void projectionWeightsAreTracedFromTheirBiasesAndTransposed() {
     OnnxModel model = OnnxModel.parse(graph(null, null), "synthetic");
-    WeightSource source = MiniLmOnnx.weights(model, CONFIG);
+    WeightSource source = OnnxBert.weights(model, CONFIG);
     assertEquals(BertWeights.expected(CONFIG).keySet(), source.names());
     try (NDManager m = NDManager.newBaseManager()) {
       for (String module : List.of(BertWeights.KEY, BertWeights.INTERMEDIATE)) {
@@ -57,7 +58,7 @@ class MiniLmOnnxStructureTest {
     String bias = BertWeights.layer(0, BertWeights.KEY, "bias");
     OnnxModel model = OnnxModel.parse(graph(BertWeights.KEY, null), "synthetic");
     CheckpointException e =
-        assertThrows(CheckpointException.class, () -> MiniLmOnnx.weights(model, CONFIG));
+        assertThrows(CheckpointException.class, () -> OnnxBert.weights(model, CONFIG));
     assertTrue(
         e.getMessage().contains("does not have the expected BERT structure"), e.getMessage());
     assertTrue(
@@ -70,7 +71,7 @@ class MiniLmOnnxStructureTest {
     String missing = BertWeights.EMBEDDING_NORM + ".bias";
     OnnxModel model = OnnxModel.parse(graph(null, missing), "synthetic");
     CheckpointException e =
-        assertThrows(CheckpointException.class, () -> MiniLmOnnx.weights(model, CONFIG));
+        assertThrows(CheckpointException.class, () -> OnnxBert.weights(model, CONFIG));
     assertTrue(e.getMessage().contains("no initializer named " + missing), e.getMessage());
   }
 
@@ -97,7 +98,7 @@ class MiniLmOnnxStructureTest {
       boolean packed = name.equals(BertWeights.layer(0, BertWeights.KEY, "bias"));
       initializers.add(tensor(name, e.getValue(), values, packed));
     }
-    for (String module : MiniLmOnnxLinears.ALL) {
+    for (String module : OnnxBert.LINEARS) {
       String weight = "onnx::MatMul_" + module.hashCode();
       long[] hf = shapes.get(BertWeights.layer(0, module, "weight"));
       initializers.add(
@@ -205,17 +206,5 @@ class MiniLmOnnxStructureTest {
       }
       bytes.write((int) v);
     }
-  }
-
-  /** The six projections of a block. */
-  private static final class MiniLmOnnxLinears {
-    static final List<String> ALL =
-        List.of(
-            BertWeights.QUERY,
-            BertWeights.KEY,
-            BertWeights.VALUE,
-            BertWeights.ATTENTION_OUTPUT,
-            BertWeights.INTERMEDIATE,
-            BertWeights.OUTPUT);
   }
 }
