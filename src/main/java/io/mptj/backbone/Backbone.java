@@ -33,9 +33,9 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
     return BackboneFamilies.named(family()).promptInitRange(vocabSize());
   }
 
-  /** The key of this backbone's stage defaults in the pipeline's settings. */
-  default String stageDefaults() {
-    return BackboneFamilies.named(family()).stageDefaults();
+  /** The family's defaults of training settings for a stage, by setting key. */
+  default java.util.Map<String, Object> stageDefaults(String stage) {
+    return BackboneFamilies.named(family()).stageDefaults(stage);
   }
 
   /** Model width d (the prompt's second dimension). */

@@ -41,11 +41,13 @@ public interface BackboneFamily {
   VocabRange promptInitRange(int vocabSize);
 
   /**
-   * The key of the family's stage defaults (learning rates, steps, lengths) in the pipeline's
-   * settings; the family's name unless it borrows another family's defaults.
+   * The family's own defaults of training settings for a stage ({@code source}, {@code distill},
+   * {@code adapt}), by setting key (e.g. {@code prompt_length}, {@code steps}), over each setting's
+   * own default (which is measured on the bundled BERT-family encoders). Empty for families that
+   * take those.
    */
-  default String stageDefaults() {
-    return name();
+  default java.util.Map<String, Object> stageDefaults(String stage) {
+    return java.util.Map.of();
   }
 
   /**

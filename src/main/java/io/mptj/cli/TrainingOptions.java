@@ -80,7 +80,7 @@ final class TrainingOptions {
               + (command.name().equals("adapt") ? " --method " + method.name() : "")
               + "`");
     }
-    return StageSettings.resolve(ctx.backbone().family(), stage, method, given);
+    return StageSettings.resolve(ctx.backbone(), stage, method, given);
   }
 
   /** The knobs of several stage/method pairs, each key once (a command that runs any of them). */

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.Backbone;
-import io.mptj.backbone.Seq2SeqBackbone;
 import java.util.Random;
 
 /** Initial values of prompts and task vectors. */
@@ -78,15 +77,14 @@ public final class PromptInit {
   }
 
   /**
-   * The token-id range prompts are sampled from: T5's first 5,000 ids (Lester et al.); for BERT
-   * WordPiece vocabularies, 5,000 ids from {@code the} (1996) on, skipping the [unused] and
+   * The token-id range prompts are sampled from, as the backbone's family chooses ({@link
+   * io.mptj.backbone.BackboneFamily#promptInitRange}): T5's first 5,000 ids (Lester et al.); for
+   * BERT WordPiece vocabularies, 5,000 ids from {@code the} (1996) on, skipping the [unused] and
    * single-character entries at the start, which were never trained.
    */
   public static int[] vocabRange(Backbone backbone) {
-    int v = backbone.vocabSize();
-    return backbone instanceof Seq2SeqBackbone
-        ? new int[] {0, Math.min(5000, v)}
-        : v > 7000 ? new int[] {1996, 6996} : new int[] {0, v};
+    var range = backbone.promptInitRange();
+    return new int[] {range.from(), range.to()};
   }
 
   /**

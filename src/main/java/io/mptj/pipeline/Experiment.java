@@ -134,7 +134,7 @@ public final class Experiment {
   }
 
   private StageSettings settings(Stage stage, TuningMethod method, SettingsMap given) {
-    return StageSettings.resolve(ctx.backbone().family(), stage, method, given);
+    return StageSettings.resolve(ctx.backbone(), stage, method, given);
   }
 
   private SettingsMap overrides(SettingsMap stageOverrides, long seed) {

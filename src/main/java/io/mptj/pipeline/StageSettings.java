@@ -1,5 +1,8 @@
 package io.mptj.pipeline;
 
+import io.mptj.backbone.Backbone;
+import io.mptj.backbone.BackboneFamilies;
+import io.mptj.backbone.BackboneFamily;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
@@ -58,7 +61,13 @@ public record StageSettings(
    * refuses them before).
    */
   public static StageSettings resolve(
-      String family, Stage stage, TuningMethod method, SettingsMap given) {
+      Backbone backbone, Stage stage, TuningMethod method, SettingsMap given) {
+    return resolve(BackboneFamilies.named(backbone.family()), stage, method, given);
+  }
+
+  /** The settings of a stage on a backbone of {@code family}. */
+  public static StageSettings resolve(
+      BackboneFamily family, Stage stage, TuningMethod method, SettingsMap given) {
     List<Knob> knobs = knobs(stage, method);
     Map<String, Object> familyDefaults = new LinkedHashMap<>(StageDefaults.of(family, stage));
     familyDefaults.keySet().retainAll(knobs.stream().map(Knob::key).toList());

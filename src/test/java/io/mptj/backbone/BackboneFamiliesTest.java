@@ -27,8 +27,8 @@ class BackboneFamiliesTest {
     assertInstanceOf(BertFamily.class, BackboneFamilies.forModelType("bert", "x"));
     assertInstanceOf(T5Family.class, BackboneFamilies.forModelType("t5", "x"));
     assertInstanceOf(T5Family.class, BackboneFamilies.forModelType("mt5", "x"));
-    assertEquals("t5", BackboneFamilies.named("t5").stageDefaults());
-    assertEquals("bert", BackboneFamilies.named("bert").stageDefaults());
+    assertEquals(100, BackboneFamilies.named("t5").stageDefaults("adapt").get("prompt_length"));
+    assertEquals(java.util.Map.of(), BackboneFamilies.named("bert").stageDefaults("adapt"));
   }
 
   @Test

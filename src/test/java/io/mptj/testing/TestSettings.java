@@ -19,7 +19,7 @@ public final class TestSettings {
    */
   public static StageSettings of(String family, Stage stage, String method, Map<String, ?> values) {
     return StageSettings.resolve(
-        family,
+        io.mptj.backbone.BackboneFamilies.named(family),
         stage,
         MethodRegistry.get(method),
         SettingsMap.of(values, StageSettings.allKnobs(), "test"));

@@ -29,6 +29,21 @@ public final class T5Family implements BackboneFamily {
     return T5Model.load(dir, id);
   }
 
+  /**
+   * The paper's settings (Appendix A; ATTEMPT's lineage for warmup and evaluation): P = 100, batch
+   * 32, 256 input tokens, 500 warmup steps, dev evaluation every 500 of 2,000 steps.
+   */
+  @Override
+  public java.util.Map<String, Object> stageDefaults(String stage) {
+    return java.util.Map.of(
+        "prompt_length", 100,
+        "steps", 2000,
+        "batch_size", 32,
+        "warmup", 500,
+        "max_length", 256,
+        "eval_every", 500);
+  }
+
   /** The first 5,000 ids (SentencePiece orders pieces by frequency), as Lester et al. */
   @Override
   public VocabRange promptInitRange(int vocabSize) {
