@@ -1,6 +1,5 @@
 package io.mptj.backbone;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.download.ModelHub;
 import io.mptj.engine.CheckpointException;
 import java.io.IOException;
@@ -71,7 +70,8 @@ public final class Backbones {
       throw new CheckpointException("no config.json in " + dir);
     }
     try {
-      String type = new ObjectMapper().readTree(config.toFile()).path("model_type").asText("");
+      String type =
+          io.mptj.engine.Json.MAPPER.readTree(config.toFile()).path("model_type").asText("");
       if (type.isEmpty()) {
         throw new CheckpointException(config + ": no \"model_type\" field");
       }

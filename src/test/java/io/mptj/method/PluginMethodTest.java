@@ -7,17 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.bert.TinyBert;
-import io.mptj.cli.Main;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.testing.Cli;
 import io.mptj.testing.ToyTasks;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A tuning method that exists only in the tests ({@code io.mptj.method.toy}, registered by one line
@@ -59,7 +56,7 @@ class PluginMethodTest {
     List<String> adapt = new ArrayList<>(List.of("adapt", "--method", "toy", "--toy-scale", "0.5"));
     adapt.addAll(common);
     adapt.addAll(List.of("--out", out.toString()));
-    Result r = run(adapt);
+    Cli.Result r = run(adapt);
     assertEquals(0, r.rc(), r.err());
 
     JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
@@ -83,40 +80,27 @@ class PluginMethodTest {
         metrics.get("params").get("task_specific").asLong(),
         "P scales plus the head (2 classes × d + 2)");
 
-    Result eval = run(List.of("eval", "--run", out.toString(), "--split", "test"));
+    Cli.Result eval = run(List.of("eval", "--run", out.toString(), "--split", "test"));
     assertEquals(0, eval.rc(), eval.err());
     assertTrue(eval.out().contains("\"score\""), eval.out());
 
     List<String> refused = new ArrayList<>(List.of("adapt", "--method", "pt", "--toy-scale", "2"));
     refused.addAll(common);
     refused.addAll(List.of("--out", work.resolve("refused").toString()));
-    Result no = run(refused);
+    Cli.Result no = run(refused);
     assertNotEquals(0, no.rc());
     assertTrue(no.err().contains("--toy-scale is not read by `adapt --method pt`"), no.err());
   }
 
   @Test
   void aFlagTheCommandDoesNotReadIsRefused() {
-    Result r =
+    Cli.Result r =
         run(List.of("source", "--tasks", "glue/RTE", "--rank", "8", "--out", work.toString()));
     assertNotEquals(0, r.rc());
     assertTrue(r.err().contains("--rank"), r.err());
   }
 
-  record Result(int rc, String out, String err) {}
-
-  static Result run(List<String> args) {
-    CommandLine cli = Main.commandLine();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    cli.setErr(new PrintWriter(err, true));
-    java.io.PrintStream before = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new java.io.PrintStream(out, true));
-    try {
-      int rc = cli.execute(args.toArray(String[]::new));
-      return new Result(rc, out.toString(), err.toString());
-    } finally {
-      System.setOut(before);
-    }
+  private static Cli.Result run(List<String> args) {
+    return Cli.run(args);
   }
 }

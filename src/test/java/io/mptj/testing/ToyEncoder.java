@@ -19,9 +19,18 @@ public final class ToyEncoder implements EncoderBackbone {
   private final NDArray dense;
   private final int vocab;
   private final int dim;
+  private final String id;
+  private final String family;
   private static TextTokenizer tokenizer;
 
   public ToyEncoder(int vocab, int dim, long seed) {
+    this(vocab, dim, seed, "toy", "bert");
+  }
+
+  /** A toy encoder that reports {@code id} and belongs to {@code family}. */
+  public ToyEncoder(int vocab, int dim, long seed, String id, String family) {
+    this.id = id;
+    this.family = family;
     this.vocab = vocab;
     this.dim = dim;
     Random rng = new Random(seed);
@@ -47,12 +56,12 @@ public final class ToyEncoder implements EncoderBackbone {
 
   @Override
   public String id() {
-    return "toy";
+    return id;
   }
 
   @Override
   public String family() {
-    return "bert";
+    return family;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.mptj.backbone.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.MatmulProbe;
@@ -103,7 +102,7 @@ public record BertConfig(
   public static BertConfig fromFile(Path configJson) {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(Files.readString(configJson));
+      root = io.mptj.engine.Json.MAPPER.readTree(Files.readString(configJson));
     } catch (IOException e) {
       throw new CheckpointException("cannot read " + configJson + ": " + e.getMessage(), e);
     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.backbone.TextTokenizer;
 import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.CheckpointException;
@@ -246,7 +245,7 @@ public final class OnnxBert {
 
   private static JsonNode tokenizerJson(byte[] json, String tokenizerName) {
     try {
-      return new ObjectMapper().readTree(json);
+      return io.mptj.engine.Json.MAPPER.readTree(json);
     } catch (IOException e) {
       throw new CheckpointException("cannot parse " + tokenizerName + ": " + e.getMessage(), e);
     }

@@ -1,7 +1,6 @@
 package io.mptj.backbone.t5;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.MatmulProbe;
 import java.io.IOException;
@@ -173,7 +172,7 @@ public record T5Config(
   /** Reads {@code config.json} of an HF T5 model directory. */
   public static T5Config load(Path configJson) {
     try {
-      return fromJson(new ObjectMapper().readTree(Files.readString(configJson)));
+      return fromJson(io.mptj.engine.Json.MAPPER.readTree(Files.readString(configJson)));
     } catch (IOException e) {
       throw new CheckpointException("cannot read T5 config " + configJson + ": " + e, e);
     } catch (IllegalArgumentException e) {
