@@ -41,6 +41,42 @@ public record AdapterConfig(
   /** PEFT's type name for multitask prompt tuning. */
   public static final String MULTITASK = "MULTITASK_PROMPT_TUNING";
 
+  /**
+   * A config as mptj writes it: encoder-side prompts ({@code num_transformer_submodules} 1),
+   * initialised by mptj itself (PEFT's {@code RANDOM}), for inference.
+   *
+   * @param numRanks MPT's rank r, or null
+   * @param numTasks MPT's number of task vector pairs, or null
+   * @param initTask MPT's {@code prompt_tuning_init_task}, or null
+   */
+  public static AdapterConfig of(
+      String peftType,
+      PeftAdapter.Target t,
+      int length,
+      int dim,
+      Integer numRanks,
+      Integer numTasks,
+      Integer initTask) {
+    return new AdapterConfig(
+        peftType,
+        t.taskType(),
+        t.baseModel(),
+        length,
+        dim,
+        1,
+        t.numAttentionHeads(),
+        t.numLayers(),
+        "RANDOM",
+        null,
+        null,
+        true,
+        null,
+        numRanks,
+        numTasks,
+        initTask,
+        null);
+  }
+
   /** Whether this is an MPT adapter. */
   public boolean isMultitask() {
     return MULTITASK.equals(peftType);

@@ -73,24 +73,7 @@ public final class PeftAdapter {
    * is PEFT's {@code RANDOM}.
    */
   public static AdapterConfig promptTuning(int length, int dim, Target t) {
-    return new AdapterConfig(
-        AdapterConfig.PROMPT_TUNING,
-        t.taskType(),
-        t.baseModel(),
-        length,
-        dim,
-        1,
-        t.numAttentionHeads(),
-        t.numLayers(),
-        "RANDOM",
-        null,
-        null,
-        true,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return AdapterConfig.of(AdapterConfig.PROMPT_TUNING, t, length, dim, null, null, null);
   }
 
   /** Reads an adapter's config. */

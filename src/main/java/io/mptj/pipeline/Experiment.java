@@ -111,21 +111,24 @@ public final class Experiment {
   }
 
   private void progress(String what, Path dir) {
+    announce(what, RunDir.finished(dir));
+  }
+
+  /** Counts a step of the experiment and notes it (when training), marking one already done. */
+  private void announce(String what, boolean finished) {
     done++;
-    if (!train) {
-      return;
+    if (train) {
+      Reporter.current()
+          .info(
+              Experiment.class,
+              String.format(
+                  Locale.ROOT,
+                  "experiment [%d/%d] %s%s",
+                  done,
+                  total,
+                  what,
+                  finished ? " (done, skipped)" : ""));
     }
-    boolean skip = RunDir.finished(dir);
-    Reporter.current()
-        .info(
-            Experiment.class,
-            String.format(
-                Locale.ROOT,
-                "experiment [%d/%d] %s%s",
-                done,
-                total,
-                what,
-                skip ? " (done, skipped)" : ""));
   }
 
   /** The methods run on a group of targets at once (those that share across targets: MPT*). */
@@ -158,17 +161,7 @@ public final class Experiment {
     Path dir = out.resolve("source");
     long seed = spec.seeds().getFirst();
     SettingsMap o = overrides(spec.source().settings(), seed);
-    done++;
-    if (train)
-      Reporter.current()
-          .info(
-              Experiment.class,
-              String.format(
-                  Locale.ROOT,
-                  "experiment [%d/%d] source prompts for %s",
-                  done,
-                  total,
-                  spec.source().tasks()));
+    announce("source prompts for " + spec.source().tasks(), false);
     commands.add(
         String.format(base(), "source")
             + " --tasks "
@@ -248,20 +241,7 @@ public final class Experiment {
     Path from = from(m, distill, source);
     boolean finished =
         tasks.stream().allMatch(t -> RunDir.finished(dir.resolve(RunDir.slug(t.name()))));
-    done++;
-    if (train)
-      Reporter.current()
-          .info(
-              Experiment.class,
-              String.format(
-                  Locale.ROOT,
-                  "experiment [%d/%d] %s* %s seed %d%s",
-                  done,
-                  total,
-                  m.name(),
-                  spec.targets().tasks(),
-                  seed,
-                  finished ? " (done, skipped)" : ""));
+    announce(m.name() + "* " + spec.targets().tasks() + " seed " + seed, finished);
     SettingsMap o = overrides(spec.targets().settings(), seed);
     commands.add(
         String.format(base(), "adapt")

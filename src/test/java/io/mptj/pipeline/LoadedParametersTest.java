@@ -14,6 +14,7 @@ import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
 import io.mptj.method.mpt.MultitaskPrompt;
 import io.mptj.method.pt.SoftPrompt;
+import io.mptj.testing.TestSettings;
 import io.mptj.train.AdamW;
 import io.mptj.train.TaskHeads;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,16 +111,7 @@ class LoadedParametersTest {
       throws IOException {
     byte[] fileBefore = Files.readAllBytes(file);
     List<float[]> before = values(params);
-    var lrs =
-        Map.of(
-            SoftPrompt.GROUP,
-            0.1,
-            MultitaskPrompt.SHARED_GROUP,
-            0.1,
-            MultitaskPrompt.TASK_GROUP,
-            0.1,
-            Parameter.HEAD_GROUP,
-            0.1);
+    var lrs = TestSettings.allGroups(0.1);
     var settings = new AdamW.Settings(lrs, 0.9, 0.999, 1e-8, 0, 0);
     try (NDManager step = m.newSubManager();
         AdamW opt = new AdamW(step, params, settings)) {

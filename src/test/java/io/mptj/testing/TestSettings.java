@@ -24,4 +24,17 @@ public final class TestSettings {
         MethodRegistry.get(method),
         SettingsMap.of(values, StageSettings.allKnobs(), "test"));
   }
+
+  /** The same learning rate for every parameter group of the built-in methods and the heads. */
+  public static Map<String, Double> allGroups(double lr) {
+    return Map.of(
+        io.mptj.method.pt.SoftPrompt.GROUP,
+        lr,
+        io.mptj.method.mpt.MultitaskPrompt.SHARED_GROUP,
+        lr,
+        io.mptj.method.mpt.MultitaskPrompt.TASK_GROUP,
+        lr,
+        io.mptj.method.Parameter.HEAD_GROUP,
+        lr);
+  }
 }

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.t5.T5Model;
-import io.mptj.method.Parameter;
 import io.mptj.method.mpt.MultitaskPrompt;
 import io.mptj.method.pt.SoftPrompt;
 import io.mptj.testing.T5Fixtures;
+import io.mptj.testing.TestSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,16 +109,7 @@ class Seq2SeqTaskModelTest {
   }
 
   static TrainerConfig config(int steps) {
-    var lrs =
-        Map.of(
-            SoftPrompt.GROUP,
-            0.3,
-            MultitaskPrompt.SHARED_GROUP,
-            0.3,
-            MultitaskPrompt.TASK_GROUP,
-            0.3,
-            Parameter.HEAD_GROUP,
-            0.3);
+    var lrs = TestSettings.allGroups(0.3);
     return new TrainerConfig(
         steps,
         8,

@@ -9,10 +9,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import io.mptj.method.mpt.MultitaskPrompt;
 import io.mptj.method.pt.SoftPrompt;
+import io.mptj.testing.TestSettings;
 import io.mptj.testing.ToyEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,16 +84,7 @@ class TrainerTest {
   }
 
   static TrainerConfig config(int steps, int evalEvery, int checkpointEvery) {
-    var lrs =
-        Map.of(
-            SoftPrompt.GROUP,
-            0.1,
-            MultitaskPrompt.SHARED_GROUP,
-            0.1,
-            MultitaskPrompt.TASK_GROUP,
-            0.1,
-            Parameter.HEAD_GROUP,
-            0.1);
+    var lrs = TestSettings.allGroups(0.1);
     return new TrainerConfig(
         steps,
         8,

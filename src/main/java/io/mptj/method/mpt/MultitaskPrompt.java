@@ -205,24 +205,7 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public AdapterConfig adapterConfig(PeftAdapter.Target t) {
-    return new AdapterConfig(
-        AdapterConfig.MULTITASK,
-        t.taskType(),
-        t.baseModel(),
-        length(),
-        dim(),
-        1,
-        t.numAttentionHeads(),
-        t.numLayers(),
-        "RANDOM",
-        null,
-        null,
-        true,
-        null,
-        rank(),
-        numTasks(),
-        0,
-        null);
+    return AdapterConfig.of(AdapterConfig.MULTITASK, t, length(), dim(), rank(), numTasks(), 0);
   }
 
   private static NDArray detached(NDArray a, NDManager target) {

@@ -3,19 +3,17 @@ package io.mptj.method.mpt;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
-import io.mptj.engine.Knob;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Seeds;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.MethodConfig;
+import io.mptj.method.NamedMethod;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptInit;
 import io.mptj.method.PromptModule;
-import io.mptj.method.TuningMethod;
 import io.mptj.method.Upstream;
 import io.mptj.method.pt.SoftPrompt;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -24,34 +22,18 @@ import java.util.Set;
  * source vectors (§3.2); MPT* shares P* across a group of targets, then trains each task's u, v
  * alone on the frozen P*. PEFT's {@code MULTITASK_PROMPT_TUNING} layout.
  */
-public final class MultitaskPromptTuning implements TuningMethod {
+public final class MultitaskPromptTuning extends NamedMethod {
+
+  public MultitaskPromptTuning() {
+    super("mpt", "MPT", MptConfig.KNOBS, Upstream.DISTILL_RUN, AdapterConfig.MULTITASK);
+  }
 
   /** The standard deviation of the noise around the unit task vectors of a fresh student. */
   static final double TASK_VECTOR_SIGMA = 0.02;
 
   @Override
-  public String name() {
-    return "mpt";
-  }
-
-  @Override
-  public String label() {
-    return "MPT";
-  }
-
-  @Override
-  public List<Knob> knobs() {
-    return MptConfig.KNOBS;
-  }
-
-  @Override
   public MptConfig config(SettingsMap settings) {
     return MptConfig.from(settings);
-  }
-
-  @Override
-  public Upstream upstream() {
-    return Upstream.DISTILL_RUN;
   }
 
   @Override
@@ -123,11 +105,6 @@ public final class MultitaskPromptTuning implements TuningMethod {
               Seeds.derive(init.seed(), "task-vectors", 0)); // u (K, P, r), v (K, r, d)
       return new MultitaskPrompt(parent, shared, uv[0], uv[1]);
     }
-  }
-
-  @Override
-  public String peftType() {
-    return AdapterConfig.MULTITASK;
   }
 
   @Override

@@ -2,37 +2,25 @@ package io.mptj.method.pt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.mptj.engine.Knob;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.MethodConfig;
+import io.mptj.method.NamedMethod;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptInit;
 import io.mptj.method.PromptModule;
-import io.mptj.method.TuningMethod;
-import java.util.List;
+import io.mptj.method.Upstream;
 import java.util.Set;
 
 /**
  * Vanilla prompt tuning (Lester et al., 2021): one trainable (P, d) prompt per task, from sampled
  * vocabulary embeddings; PEFT's {@code PROMPT_TUNING} layout.
  */
-public final class PromptTuning implements TuningMethod {
+public final class PromptTuning extends NamedMethod {
 
-  @Override
-  public String name() {
-    return "pt";
-  }
-
-  @Override
-  public String label() {
-    return "PT";
-  }
-
-  @Override
-  public List<Knob> knobs() {
-    return PtConfig.KNOBS;
+  public PromptTuning() {
+    super("pt", "PT", PtConfig.KNOBS, Upstream.NONE, AdapterConfig.PROMPT_TUNING);
   }
 
   @Override
@@ -48,11 +36,6 @@ public final class PromptTuning implements TuningMethod {
           PromptInit.fresh(init.backbone(), tmp, c.promptLength(), c.init(), init.seed()); // (P, d)
       return new SoftPrompt(parent, prompt.expandDims(0).repeat(0, init.numTasks())); // (K, P, d)
     }
-  }
-
-  @Override
-  public String peftType() {
-    return AdapterConfig.PROMPT_TUNING;
   }
 
   @Override

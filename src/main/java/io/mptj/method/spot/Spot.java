@@ -3,53 +3,35 @@ package io.mptj.method.spot;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
-import io.mptj.engine.Knob;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.MethodConfig;
+import io.mptj.method.NamedMethod;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
-import io.mptj.method.TuningMethod;
 import io.mptj.method.Upstream;
 import io.mptj.method.pt.PromptTuning;
 import io.mptj.method.pt.PtConfig;
 import io.mptj.method.pt.SoftPrompt;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * SPoT (Vu et al., 2022): vanilla prompt tuning whose prompt starts from one source task's trained
  * prompt (a run of {@code mptj source}); it saves PT's layout.
  */
-public final class Spot implements TuningMethod {
+public final class Spot extends NamedMethod {
 
   private final PromptTuning pt = new PromptTuning();
 
-  @Override
-  public String name() {
-    return "spot";
-  }
-
-  @Override
-  public String label() {
-    return "SPoT";
-  }
-
-  @Override
-  public List<Knob> knobs() {
-    return pt.knobs();
+  public Spot() {
+    super("spot", "SPoT", PtConfig.KNOBS, Upstream.SOURCE_RUN, AdapterConfig.PROMPT_TUNING);
   }
 
   @Override
   public PtConfig config(SettingsMap settings) {
     return pt.config(settings);
-  }
-
-  @Override
-  public Upstream upstream() {
-    return Upstream.SOURCE_RUN;
   }
 
   @Override
@@ -78,11 +60,6 @@ public final class Spot implements TuningMethod {
       NDArray prompt = source.taskPrompt(tmp, 0); // (P, d)
       return new SoftPrompt(parent, prompt.expandDims(0).repeat(0, init.numTasks())); // (K, P, d)
     }
-  }
-
-  @Override
-  public String peftType() {
-    return pt.peftType();
   }
 
   @Override

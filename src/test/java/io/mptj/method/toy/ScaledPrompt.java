@@ -88,25 +88,7 @@ final class ScaledPrompt implements PromptModule {
 
   @Override
   public AdapterConfig adapterConfig(PeftAdapter.Target t) {
-    AdapterConfig pt = PeftAdapter.promptTuning(length(), dim(), t);
-    return new AdapterConfig(
-        PEFT_TYPE,
-        pt.taskType(),
-        pt.baseModel(),
-        pt.numVirtualTokens(),
-        pt.tokenDim(),
-        1,
-        pt.numAttentionHeads(),
-        pt.numLayers(),
-        "RANDOM",
-        null,
-        null,
-        true,
-        null,
-        null,
-        numTasks(),
-        null,
-        null);
+    return AdapterConfig.of(PEFT_TYPE, t, length(), dim(), null, numTasks(), null);
   }
 
   @Override

@@ -3,16 +3,15 @@ package io.mptj.method.toy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.mptj.engine.Knob;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.MethodConfig;
+import io.mptj.method.NamedMethod;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptInit;
 import io.mptj.method.PromptModule;
-import io.mptj.method.TuningMethod;
-import java.util.List;
+import io.mptj.method.Upstream;
 import java.util.Set;
 
 /**
@@ -20,21 +19,10 @@ import java.util.Set;
  * src/test/resources/META-INF/services/io.mptj.method.TuningMethod}: the proof that a method is a
  * folder plus one registry line (its own knobs, parameter group and adapter layout included).
  */
-public final class ToyMethod implements TuningMethod {
+public final class ToyMethod extends NamedMethod {
 
-  @Override
-  public String name() {
-    return "toy";
-  }
-
-  @Override
-  public String label() {
-    return "Toy";
-  }
-
-  @Override
-  public List<Knob> knobs() {
-    return ToyConfig.KNOBS;
+  public ToyMethod() {
+    super("toy", "Toy", ToyConfig.KNOBS, Upstream.NONE, ScaledPrompt.PEFT_TYPE);
   }
 
   @Override
@@ -51,11 +39,6 @@ public final class ToyMethod implements TuningMethod {
           tmp.full(new Shape(init.numTasks(), c.promptLength(), 1), (float) c.toyScale());
       return new ScaledPrompt(parent, base, scales);
     }
-  }
-
-  @Override
-  public String peftType() {
-    return ScaledPrompt.PEFT_TYPE;
   }
 
   @Override
