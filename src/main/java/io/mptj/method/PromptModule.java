@@ -31,6 +31,19 @@ public interface PromptModule extends AutoCloseable {
   NDArray forward(NDArray taskIds);
 
   /**
+   * The input token embeddings as this module changes them, before the prompt is prepended: the
+   * hook of methods that add an offset to the frozen token embeddings (e.g. DePT's low-rank {@code
+   * A·B} over the first positions). Prompt-only methods leave them as they are.
+   *
+   * @param tokens (B, T, d) frozen token embeddings
+   * @param taskIds (B) int64 task index per example
+   * @return (B, T, d), owned by {@code tokens}' manager
+   */
+  default NDArray embedTokens(NDArray tokens, NDArray taskIds) {
+    return tokens;
+  }
+
+  /**
    * The prompt of one task as a plain matrix (for MPT the folded {@code P* ∘ (u vᵀ)}).
    *
    * @return (P, d), owned by {@code manager}, detached from the graph

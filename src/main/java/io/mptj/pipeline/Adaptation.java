@@ -197,9 +197,7 @@ public final class Adaptation {
       PromptModule prompts = h.method().alone(joint, i, m);
       StageSettings hp = h.withPromptLength(prompts.length());
       TaskHeads heads =
-          ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
-              ? headOf(RunDir.loadHeads(jointDir, m), i, m)
-              : null;
+          Models.hasHeads(ctx.backbone()) ? headOf(RunDir.loadHeads(jointDir, m), i, m) : null;
       try (TaskModel model =
           Models.build(ctx.backbone(), prompts, List.of(tasks.get(i)), heads, hp, m)) {
         long params = model.taskParameterCount(0) + joint.sharedParameterCount() / tasks.size();

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -74,8 +73,7 @@ public final class Distillation {
     try (NDManager m = NDManager.newBaseManager()) {
       SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
       StageSettings hp = h.withPromptLength(teacherPrompts.length());
-      TaskHeads teacherHeads =
-          ctx.backbone() instanceof EncoderBackbone ? stackHeads(m, teachers) : null;
+      TaskHeads teacherHeads = Models.hasHeads(ctx.backbone()) ? stackHeads(m, teachers) : null;
       TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
       TuningMethod.Init init = new TuningMethod.Init(ctx.backbone(), k, sourceDir, h.run().seed());
       try (TaskModel teacher =

@@ -22,7 +22,7 @@ public record Encoding(Backbone backbone, Task task, int taskIndex, int maxLengt
 
   /** Checks that the backbone can train on the task. */
   public Encoding {
-    if (backbone instanceof EncoderBackbone && task.kind() == TaskKind.GENERATION) {
+    if (Models.hasHeads(backbone) && task.kind() == TaskKind.GENERATION) {
       throw new IllegalArgumentException(
           "task "
               + task.name()

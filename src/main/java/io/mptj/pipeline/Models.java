@@ -72,6 +72,19 @@ public final class Models {
         backbone, prompts, tasks, heads, s.head(), s.distill().topK(), s.run().seed(), parent);
   }
 
+  /** Whether the backbone's model kind reads tasks out through per-task heads (encoders). */
+  static boolean hasHeads(Backbone backbone) {
+    return backbone instanceof EncoderBackbone;
+  }
+
+  /** PEFT's {@code task_type} of adapters on the backbone's model kind. */
+  static String peftTaskType(Backbone backbone) {
+    return switch (backbone) {
+      case EncoderBackbone e -> "SEQ_CLS";
+      case Seq2SeqBackbone s -> "SEQ_2_SEQ_LM";
+    };
+  }
+
   /** Outputs per task: 1 for regression, else the number of labels. */
   static int[] classes(List<Task> tasks) {
     return tasks.stream()

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.mptj.backbone.Backbone;
-import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Json;
 import io.mptj.engine.Safetensors;
@@ -46,7 +45,7 @@ public final class RunDir {
 
   /** PEFT's description of the backbone an adapter belongs to. */
   public static PeftAdapter.Target target(Backbone backbone) {
-    String type = backbone instanceof Seq2SeqBackbone ? "SEQ_2_SEQ_LM" : "SEQ_CLS";
+    String type = Models.peftTaskType(backbone);
     return new PeftAdapter.Target(backbone.id(), type, backbone.numHeads(), backbone.numLayers());
   }
 
@@ -163,7 +162,7 @@ public final class RunDir {
     }
     Object hyper = config.get("hyper");
     Object pooling = hyper instanceof Map<?, ?> m ? m.get("pooling") : null;
-    if (ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone
+    if (Models.hasHeads(ctx.backbone())
         && pooling != null
         && !pooling.toString().equals(head.pooling().name())) {
       throw new CheckpointException(

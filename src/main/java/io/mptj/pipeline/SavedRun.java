@@ -2,7 +2,6 @@ package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.mptj.backbone.Backbone;
-import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -116,8 +115,7 @@ public final class SavedRun implements AutoCloseable {
                 + ctx.backbone().hiddenSize()
                 + ")");
       }
-      TaskHeads heads =
-          ctx.backbone() instanceof EncoderBackbone ? RunDir.loadHeads(dir, manager) : null;
+      TaskHeads heads = Models.hasHeads(ctx.backbone()) ? RunDir.loadHeads(dir, manager) : null;
       return new SavedRun(dir, ctx, tasks, settings, manager, prompts, heads);
     } catch (RuntimeException e) {
       manager.close();

@@ -70,7 +70,7 @@ public final class EncoderTaskModel implements TaskModel {
   public ModelOutput forward(Batch batch) {
     int p = prompts.length();
     NDArray prompt = prompts.forward(batch.taskIds()); // (B, P, d)
-    NDArray tokens = backbone.embed(batch.ids()); // (B, T, d)
+    NDArray tokens = prompts.embedTokens(backbone.embed(batch.ids()), batch.taskIds()); // (B, T, d)
     NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
     NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
     NDArray types = PromptInput.extendTokenTypes(batch.typeIds(), p); // (B, P+T)

@@ -73,7 +73,7 @@ public final class Seq2SeqTaskModel implements TaskModel {
   private Encoded encode(Batch batch) {
     int p = prompts.length();
     NDArray prompt = prompts.forward(batch.taskIds()); // (B, P, d)
-    NDArray tokens = backbone.embed(batch.ids()); // (B, T, d)
+    NDArray tokens = prompts.embedTokens(backbone.embed(batch.ids()), batch.taskIds()); // (B, T, d)
     NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
     NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
     return new Encoded(backbone.encode(x, mask), mask); // (B, P+T, d)
@@ -195,7 +195,8 @@ public final class Seq2SeqTaskModel implements TaskModel {
     int p = prompts.length();
     NDArray x =
         PromptInput.prependEmbeddings(
-            prompts.forward(b.taskIds()), backbone.embed(b.ids())); // (b, P+T, d)
+            prompts.forward(b.taskIds()),
+            prompts.embedTokens(backbone.embed(b.ids()), b.taskIds())); // (b, P+T, d)
     NDArray mask = PromptInput.extendMask(b.mask(), p); // (b, P+T)
     TaskOutputs o = outputs.get(task);
     if (o.labelIds() != null) {

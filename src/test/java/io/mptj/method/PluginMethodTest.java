@@ -66,19 +66,24 @@ class PluginMethodTest {
     assertEquals(
         "MPTJ_TOY_SCALED_PROMPT", PeftAdapter.readConfig(out).peftType(), "its own adapter type");
     try (SafetensorsFile f = SafetensorsFile.open(out.resolve(PeftAdapter.WEIGHTS))) {
-      assertEquals(java.util.Set.of("toy_base", "toy_scale"), f.names());
+      assertEquals(java.util.Set.of("toy_base", "toy_scale", "toy_offset"), f.names());
       float[] scales = f.readFloats("toy_scale");
       boolean moved = false;
       for (float s : scales) {
         moved |= Math.abs(s - 0.5f) > 1e-6;
       }
       assertTrue(moved, "the toy scales trained away from their initial 0.5");
+      float max = 0;
+      for (float o : f.readFloats("toy_offset")) {
+        max = Math.max(max, Math.abs(o));
+      }
+      assertTrue(max > 1e-6, "the token-embedding offset (the embedTokens hook) trained: " + max);
     }
     JsonNode metrics = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
     assertEquals(
-        3 + 2 * 32 + 2,
+        3 + 32 + 2 * 32 + 2,
         metrics.get("params").get("task_specific").asLong(),
-        "P scales plus the head (2 classes × d + 2)");
+        "P scales, a d offset and the head (2 classes × d + 2)");
 
     Cli.Result eval = run(List.of("eval", "--run", out.toString(), "--split", "test"));
     assertEquals(0, eval.rc(), eval.err());

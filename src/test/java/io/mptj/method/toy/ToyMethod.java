@@ -37,19 +37,22 @@ public final class ToyMethod extends NamedMethod {
       NDArray base = PromptInit.fresh(init.backbone(), tmp, c.promptLength(), "vocab", init.seed());
       NDArray scales =
           tmp.full(new Shape(init.numTasks(), c.promptLength(), 1), (float) c.toyScale());
-      return new ScaledPrompt(parent, base, scales);
+      NDArray offsets = tmp.zeros(new Shape(init.numTasks(), 1, init.backbone().hiddenSize()));
+      return new ScaledPrompt(parent, base, scales, offsets);
     }
   }
 
   @Override
   public PromptModule load(AdapterConfig c, SafetensorsFile f, NDManager parent) {
-    PeftAdapter.expectKeys(f, Set.of(ScaledPrompt.BASE_KEY, ScaledPrompt.SCALE_KEY));
+    PeftAdapter.expectKeys(
+        f, Set.of(ScaledPrompt.BASE_KEY, ScaledPrompt.SCALE_KEY, ScaledPrompt.OFFSET_KEY));
     int p = c.numVirtualTokens();
     try (NDManager tmp = parent.newSubManager()) {
       return new ScaledPrompt(
           parent,
           f.require(tmp, ScaledPrompt.BASE_KEY, p, c.tokenDim()),
-          f.require(tmp, ScaledPrompt.SCALE_KEY, c.numTasks(), p, 1));
+          f.require(tmp, ScaledPrompt.SCALE_KEY, c.numTasks(), p, 1),
+          f.require(tmp, ScaledPrompt.OFFSET_KEY, c.numTasks(), 1, c.tokenDim()));
     }
   }
 }
