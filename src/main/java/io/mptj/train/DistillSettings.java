@@ -1,5 +1,6 @@
 package io.mptj.train;
 
+import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import java.util.List;

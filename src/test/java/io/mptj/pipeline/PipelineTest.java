@@ -177,10 +177,16 @@ class PipelineTest {
     Adaptation.run(ctx, null, List.of(target), 0, hyper(Stage.ADAPT, "pt", 20), pt);
     assertEquals("pt", json(pt.resolve("metrics.json")).get("method").asText());
     Path spot = work.resolve("adapt-spot");
-    assertThrows(
-        CheckpointException.class,
-        () -> Adaptation.run(ctx, source, List.of(target), 0, hyper(Stage.ADAPT, "spot", 20), spot),
-        "the source root holds several prompts: the error names one to pick");
+    CheckpointException several =
+        assertThrows(
+            CheckpointException.class,
+            () ->
+                Adaptation.run(
+                    ctx, source, List.of(target), 0, hyper(Stage.ADAPT, "spot", 20), spot));
+    assertTrue(
+        several.getMessage().endsWith(source.resolve("toy-sentiment").toString()),
+        "the source root holds several prompts: the error names one to pick: "
+            + several.getMessage());
     Adaptation.run(
         ctx,
         source.resolve("toy-sentiment"),

@@ -1,5 +1,6 @@
 package io.mptj.method.mpt;
 
+import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
@@ -34,16 +35,10 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
       List.of(PromptKnobs.PROMPT_LENGTH, RANK, PromptKnobs.LR, LR_TASK, PromptKnobs.INIT);
 
   public MptConfig {
-    check(promptLength > 0, "--prompt-length", promptLength);
-    check(rank > 0, "--rank", rank);
-    check(lr > 0, "--lr", lr);
-    check(lrTask > 0, "--lr-task", lrTask);
-  }
-
-  private static void check(boolean ok, String flag, Object value) {
-    if (!ok) {
-      throw new IllegalArgumentException(flag + " has an invalid value: " + value);
-    }
+    Checks.positive(promptLength, "--prompt-length");
+    Checks.positive(rank, "--rank");
+    Checks.positive(lr, "--lr");
+    Checks.positive(lrTask, "--lr-task");
   }
 
   /** Reads the values of {@link #KNOBS}. */

@@ -87,7 +87,7 @@ public final class MultitaskPromptTuning extends NamedMethod {
     try (NDManager tmp = parent.newSubManager()) {
       NDArray shared =
           c.init().equals("teachers")
-              ? ((SoftPrompt) teachers).raw().stopGradient().mean(new int[] {0}) // (P, d)
+              ? teachersMean((SoftPrompt) teachers, tmp) // (P, d)
               : PromptInit.fresh(
                   init.backbone(),
                   tmp,
@@ -104,6 +104,13 @@ public final class MultitaskPromptTuning extends NamedMethod {
               TASK_VECTOR_SIGMA,
               Seeds.derive(init.seed(), "task-vectors", 0)); // u (K, P, r), v (K, r, d)
       return new MultitaskPrompt(parent, shared, uv[0], uv[1]);
+    }
+  }
+
+  /** The teachers' mean prompt (P, d), owned by {@code target} (not by the teachers' module). */
+  private static NDArray teachersMean(SoftPrompt teachers, NDManager target) {
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      return io.mptj.engine.Tensors.copyTo(target, teachers.raw().mean(new int[] {0}));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.mptj.method.pt;
 
+import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
@@ -21,12 +22,8 @@ public record PtConfig(int promptLength, double lr, String init) implements Meth
       List.of(PromptKnobs.PROMPT_LENGTH, PromptKnobs.LR, PromptKnobs.INIT);
 
   public PtConfig {
-    if (promptLength <= 0) {
-      throw new IllegalArgumentException("--prompt-length has an invalid value: " + promptLength);
-    }
-    if (lr <= 0) {
-      throw new IllegalArgumentException("--lr has an invalid value: " + lr);
-    }
+    Checks.positive(promptLength, "--prompt-length");
+    Checks.positive(lr, "--lr");
     if (!List.of("vocab", "random").contains(init)) {
       throw new IllegalArgumentException(
           "--init " + init + " applies to distillation only; use vocab or random");

@@ -44,8 +44,7 @@ public final class Spot extends NamedMethod {
       throw new CheckpointException(
           from
               + " holds several source prompts; pass one of them to --from, e.g. "
-              + from
-              + "/<task>");
+              + firstRun(from));
     }
     String type = PeftAdapter.readConfig(from).peftType();
     if (!type.equals(AdapterConfig.PROMPT_TUNING)) {
@@ -59,6 +58,18 @@ public final class Spot extends NamedMethod {
         PromptModule source = PeftAdapter.load(from, tmp)) {
       NDArray prompt = source.taskPrompt(tmp, 0); // (P, d)
       return new SoftPrompt(parent, prompt.expandDims(0).repeat(0, init.numTasks())); // (K, P, d)
+    }
+  }
+
+  /** The first sub-directory of a source-training output that holds an adapter. */
+  private static Path firstRun(Path sources) {
+    try (var dirs = Files.list(sources)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve(PeftAdapter.CONFIG)))
+          .sorted()
+          .findFirst()
+          .orElse(sources.resolve("<task>"));
+    } catch (java.io.IOException e) {
+      return sources.resolve("<task>");
     }
   }
 

@@ -1,4 +1,4 @@
-package io.mptj.train;
+package io.mptj.engine;
 
 /** Validation of settings records: errors name the flag and the bad value. */
 public final class Checks {
