@@ -68,7 +68,7 @@ final class AdaptCommand implements Callable<Integer>, KnobOptions.SettingsComma
 
   @Override
   public Integer call() {
-    List<Task> tasks = TrainingOptions.tasks(target.task != null ? target.task : target.tasks);
+    List<Task> tasks = options.tasks(target.task != null ? target.task : target.tasks);
     TuningMethod m = MethodRegistry.get(method);
     Adaptation.requireUpstream(m, from);
     if (shots < 0) {

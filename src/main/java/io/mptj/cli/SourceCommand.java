@@ -38,7 +38,7 @@ final class SourceCommand implements Callable<Integer>, KnobOptions.SettingsComm
 
   @Override
   public Integer call() {
-    List<Task> list = TrainingOptions.tasks(tasks);
+    List<Task> list = options.tasks(tasks);
     try (Context ctx = options.context()) {
       StageSettings h = options.settings(ctx, Stage.SOURCE, SourceTraining.method());
       Map<String, Object> results = SourceTraining.run(ctx, list, h, options.out);

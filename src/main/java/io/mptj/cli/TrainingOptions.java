@@ -90,12 +90,16 @@ final class TrainingOptions {
     return List.copyOf(byKey.values());
   }
 
-  /** Parses a comma-separated task list. */
-  static List<Task> tasks(String list) {
+  /**
+   * Parses a comma-separated task list: registry names, spec files, or data-directory folders
+   * holding a spec ({@code extra/mnli-sample}).
+   */
+  List<Task> tasks(String list) {
+    Path data = DataDir.resolveOrNull(dataDir);
     return Arrays.stream(list.split(","))
         .map(String::strip)
         .filter(s -> !s.isEmpty())
-        .map(TaskRegistry::get)
+        .map(name -> TaskRegistry.get(name, data))
         .toList();
   }
 }

@@ -174,11 +174,18 @@ public record JsonFields(
 
   /** A required object whose values are all finite numbers, in file order. */
   public Map<String, Double> numbers(String field) {
+    return numbers(field, Set.of());
+  }
+
+  /** As {@link #numbers(String)}, leaving out the fields named in {@code except}. */
+  public Map<String, Double> numbers(String field, Set<String> except) {
     JsonFields o = object(field);
     Map<String, Double> out = new LinkedHashMap<>();
     for (Iterator<String> it = o.node.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      out.put(name, o.number(name));
+      if (!except.contains(name)) {
+        out.put(name, o.number(name));
+      }
     }
     return out;
   }

@@ -2,6 +2,7 @@ package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Reporter;
 import io.mptj.engine.Seeds;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -9,6 +10,7 @@ import io.mptj.method.TuningMethod;
 import io.mptj.method.Upstream;
 import io.mptj.task.Task;
 import io.mptj.train.Objective;
+import io.mptj.train.Readout;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
 import java.nio.file.Files;
@@ -87,9 +89,10 @@ public final class Adaptation {
     try (NDManager m = NDManager.newBaseManager()) {
       PromptModule prompts = initialModule(ctx, from, 1, h, m);
       StageSettings hp = h.withPromptLength(prompts.length());
-      try (TaskModel model = Models.build(ctx.backbone(), prompts, List.of(task), null, hp, m)) {
+      TaskHeads heads = carriedHeads(ctx, from, List.of(task), hp, m);
+      try (TaskModel model = Models.build(ctx.backbone(), prompts, List.of(task), heads, hp, m)) {
         List<PreparedTask> prepared = Preparation.prepare(ctx, List.of(task), hp, shots);
-        long params = model.taskParameterCount(0) + prompts.sharedParameterCount();
+        long params = model.taskParameterCount(0) + model.sharedParameterCount();
         return Training.trainAndSave(
             ctx,
             new TrainRequest(
@@ -140,10 +143,11 @@ public final class Adaptation {
         RunDir.checkOut(jointDir);
         PromptModule prompts = initialModule(ctx, from, tau, h, m);
         StageSettings hp = h.withPromptLength(prompts.length());
-        try (TaskModel model = Models.build(ctx.backbone(), prompts, tasks, null, hp, m)) {
+        TaskHeads heads = carriedHeads(ctx, from, tasks, hp, m);
+        try (TaskModel model = Models.build(ctx.backbone(), prompts, tasks, heads, hp, m)) {
           long[] perTask = new long[tau];
           for (int i = 0; i < tau; i++) {
-            perTask[i] = model.taskParameterCount(i) + prompts.sharedParameterCount() / tau;
+            perTask[i] = model.taskParameterCount(i) + model.sharedParameterCount() / tau;
           }
           Training.trainAndSave(
               ctx,
@@ -155,7 +159,7 @@ public final class Adaptation {
                   Objective.taskOnly(),
                   config(h.method().name(), from, shots, h, "adapt-joint"),
                   perTask,
-                  prompts.sharedParameterCount()));
+                  model.sharedParameterCount()));
         }
       }
       List<String> jointTasks = RunDir.tasks(jointDir);
@@ -198,9 +202,10 @@ public final class Adaptation {
       StageSettings hp = h.withPromptLength(prompts.length());
       TaskHeads heads =
           Models.hasHeads(ctx.backbone()) ? headOf(RunDir.loadHeads(jointDir, m), i, m) : null;
+      long jointShared = joint.sharedParameterCount(); // its head is retrained per task here
       try (TaskModel model =
           Models.build(ctx.backbone(), prompts, List.of(tasks.get(i)), heads, hp, m)) {
-        long params = model.taskParameterCount(0) + joint.sharedParameterCount() / tasks.size();
+        long params = model.taskParameterCount(0) + jointShared / tasks.size();
         Map<String, Object> config = config(h.method().name(), from, shots, h, "adapt-multi");
         config.put("method", h.method().name() + "*");
         config.put("group", tasks.stream().map(Task::name).toList());
@@ -214,20 +219,44 @@ public final class Adaptation {
                 Objective.taskOnly(),
                 config,
                 new long[] {params},
-                joint.sharedParameterCount()));
+                jointShared));
       }
+    }
+  }
+
+  /**
+   * The readout targets start from: with {@code --head shared}, the upstream run's shared head
+   * (SPoT's source run, MPT's distillation run) extended to the targets' classes; else null (a
+   * fresh readout, {@link Models#freshHeads}).
+   */
+  static TaskHeads carriedHeads(
+      Context ctx, Path from, List<Task> tasks, StageSettings h, NDManager m) {
+    if (!Models.hasHeads(ctx.backbone())
+        || h.head().readout() != Readout.SHARED
+        || from == null
+        || !Files.isRegularFile(from.resolve(RunDir.HEADS))) {
+      return null;
+    }
+    try (TaskHeads up = RunDir.loadHeads(from, m)) {
+      if (up.readout() != Readout.SHARED) {
+        Reporter.current()
+            .warn(
+                Adaptation.class,
+                "--head shared: "
+                    + from
+                    + " was trained with --head "
+                    + up.readout().key()
+                    + ", so the targets' shared head starts fresh");
+        return null;
+      }
+      long seed = Seeds.derive(h.run().seed(), "heads", tasks.size());
+      return up.sharedFor(m, Models.classes(tasks), seed);
     }
   }
 
   /** Task {@code i}'s head out of a set (which it closes). */
   static TaskHeads headOf(TaskHeads all, int i, NDManager m) {
-    int c = all.numClasses()[i];
-    TaskHeads one =
-        new TaskHeads(
-            m,
-            all.weight().get(i + ":" + (i + 1) + ", :" + c + ", :"),
-            all.bias().get(i + ":" + (i + 1) + ", :" + c),
-            new int[] {c});
+    TaskHeads one = all.taskOf(m, i);
     all.close();
     return one;
   }

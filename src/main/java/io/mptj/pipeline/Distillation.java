@@ -1,5 +1,6 @@
 package io.mptj.pipeline;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -12,6 +13,7 @@ import io.mptj.method.pt.SoftPrompt;
 import io.mptj.task.Task;
 import io.mptj.task.bench.TaskRegistry;
 import io.mptj.train.Objective;
+import io.mptj.train.Readout;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
 import io.mptj.train.TeacherCache;
@@ -74,7 +76,7 @@ public final class Distillation {
       SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
       StageSettings hp = h.withPromptLength(teacherPrompts.length());
       TaskHeads teacherHeads = Models.hasHeads(ctx.backbone()) ? stackHeads(m, teachers) : null;
-      TaskHeads studentHeads = teacherHeads == null ? null : copy(m, teacherHeads);
+      TaskHeads studentHeads = teacherHeads == null ? null : studentHeads(m, teacherHeads, hp);
       TuningMethod.Init init = new TuningMethod.Init(ctx.backbone(), k, sourceDir, h.run().seed());
       try (TaskModel teacher =
               Models.build(ctx.backbone(), teacherPrompts, teachers.tasks(), teacherHeads, hp, m);
@@ -107,7 +109,7 @@ public final class Distillation {
                 objective,
                 config,
                 perTask,
-                student.sharedParameterCount()));
+                model.sharedParameterCount()));
       }
     }
   }
@@ -144,7 +146,35 @@ public final class Distillation {
     return new SoftPrompt(m, NDArrays.stack(prompts, 0));
   }
 
-  /** The teachers' heads as one (K, C, d) set, padding class rows to the largest task. */
+  /**
+   * The student's readout, from its teachers': per-task heads copied; a shared head starting from
+   * the teachers' mean (one head over class indices for all sources); label heads as they are.
+   */
+  private static TaskHeads studentHeads(NDManager m, TaskHeads teachers, StageSettings s) {
+    Readout wanted = s.head().readout();
+    Readout trained = teachers.readout() == Readout.LABEL ? Readout.LABEL : Readout.TASK;
+    if ((wanted == Readout.LABEL) != (trained == Readout.LABEL)) {
+      throw new IllegalArgumentException(
+          "--head "
+              + wanted.key()
+              + ": the teachers were trained with "
+              + (trained == Readout.LABEL ? "--head label" : "linear heads")
+              + "; distil with the readout they were trained with");
+    }
+    if (wanted != Readout.SHARED) {
+      return copy(m, teachers);
+    }
+    try (NDManager tmp = m.newSubManager()) {
+      NDArray w = teachers.weight().stopGradient().mean(new int[] {0}, true); // (1, C, d)
+      NDArray b = teachers.bias().stopGradient().mean(new int[] {0}, true); // (1, C)
+      return new TaskHeads(m, Readout.SHARED, w, b, teachers.numClasses());
+    }
+  }
+
+  /**
+   * The teachers' heads as one (K, C, d) set, padding class rows to the largest task: each teacher
+   * reads out with its own head (a one-task shared head is that task's head), or label heads.
+   */
   private static TaskHeads stackHeads(NDManager m, Teachers t) {
     List<TaskHeads> heads = new ArrayList<>();
     for (Path dir : t.dirs()) {
@@ -160,12 +190,24 @@ public final class Distillation {
       w.add(h.weight().get(0).concat(m.zeros(new Shape(c - ci, d)), 0));
       b.add(h.bias().get(0).concat(m.zeros(new Shape(c - ci)), 0));
     }
-    TaskHeads stacked = new TaskHeads(m, NDArrays.stack(w, 0), NDArrays.stack(b, 0), classes);
+    boolean label = heads.stream().allMatch(h -> h.readout() == Readout.LABEL);
+    if (!label && heads.stream().anyMatch(h -> h.readout() == Readout.LABEL)) {
+      throw new CheckpointException(
+          "teachers in " + t.dirs() + " mix label heads with linear heads; train them alike");
+    }
+    TaskHeads stacked =
+        new TaskHeads(
+            m,
+            label ? Readout.LABEL : Readout.TASK,
+            NDArrays.stack(w, 0),
+            NDArrays.stack(b, 0),
+            classes);
     heads.forEach(TaskHeads::close);
     return stacked;
   }
 
   private static TaskHeads copy(NDManager m, TaskHeads h) {
-    return new TaskHeads(m, h.weight().stopGradient(), h.bias().stopGradient(), h.numClasses());
+    return new TaskHeads(
+        m, h.readout(), h.weight().stopGradient(), h.bias().stopGradient(), h.numClasses());
   }
 }

@@ -22,9 +22,15 @@ final class Evaluation {
     if (xs.isEmpty() || !t.examples(split).getFirst().labelled()) {
       return null;
     }
-    TrainSet.Scores s = t.score(xs, Trainer.predict(model, xs, batch, model.backbone().padId()));
+    List<TaskModel.Prediction> predictions =
+        Trainer.predict(model, xs, batch, model.backbone().padId());
+    TrainSet.Scores s = t.score(xs, predictions);
     Map<String, Object> m = new LinkedHashMap<>(s.metrics());
     m.put("score", s.score());
+    String correct = "test".equals(split) ? t.correctness(xs, predictions) : null;
+    if (correct != null) {
+      m.put("correct", correct); // per test example, for paired comparisons in the report
+    }
     return m;
   }
 

@@ -148,7 +148,8 @@ public final class Experiment {
   private Path from(TuningMethod m, Path distill, Path source) {
     return switch (m.upstream()) {
       case NONE -> null;
-      case SOURCE_RUN -> source.resolve(RunDir.slug(TaskRegistry.get(spec.spotSource()).name()));
+      case SOURCE_RUN ->
+          source.resolve(RunDir.slug(TaskRegistry.get(spec.spotSource(), ctx.dataDir()).name()));
       case DISTILL_RUN -> distill;
     };
   }
@@ -207,7 +208,7 @@ public final class Experiment {
       Path source,
       SettingsMap stage) {
     String method = m.name();
-    Task t = TaskRegistry.get(task);
+    Task t = TaskRegistry.get(task, ctx.dataDir());
     Path dir =
         out.resolve("runs")
             .resolve(shots == 0 ? "full" : "k" + shots)
@@ -274,8 +275,8 @@ public final class Experiment {
     }
   }
 
-  private static List<Task> tasks(List<String> names) {
-    return names.stream().map(TaskRegistry::get).toList();
+  private List<Task> tasks(List<String> names) {
+    return names.stream().map(n -> TaskRegistry.get(n, ctx.dataDir())).toList();
   }
 
   private Path report() {

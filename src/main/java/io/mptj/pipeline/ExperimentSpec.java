@@ -59,8 +59,18 @@ public record ExperimentSpec(
       throw new IllegalArgumentException("source.tasks: at least one source task is required");
     }
     distill = distill == null ? new Distill(null, null) : distill;
-    if (targets == null || targets.tasks() == null || targets.tasks().isEmpty()) {
-      throw new IllegalArgumentException("targets.tasks: at least one target task is required");
+    boolean noTargets = targets == null || targets.tasks() == null || targets.tasks().isEmpty();
+    if (noTargets && fewShot == null) {
+      throw new IllegalArgumentException(
+          "targets.tasks: at least one target task is required (or a few_shot block)");
+    }
+    if (targets == null || targets.tasks() == null) {
+      targets =
+          new Targets(
+              List.of(),
+              targets == null ? null : targets.methods(),
+              targets != null && targets.multiTarget(),
+              targets == null ? null : targets.hyper());
     }
     spotSource = spotSource == null ? source.tasks().getFirst() : spotSource;
     if (!source.tasks().contains(spotSource)) {

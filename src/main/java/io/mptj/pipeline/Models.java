@@ -11,6 +11,8 @@ import io.mptj.task.Task;
 import io.mptj.task.TaskKind;
 import io.mptj.train.EncoderTaskModel;
 import io.mptj.train.HeadSettings;
+import io.mptj.train.LabelEmbeddings;
+import io.mptj.train.Readout;
 import io.mptj.train.Seq2SeqTaskModel;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
@@ -47,17 +49,41 @@ public final class Models {
           new EncoderTaskModel(
               enc,
               prompts,
-              heads != null
-                  ? heads
-                  : TaskHeads.random(
-                      parent,
-                      classes(tasks),
-                      enc.hiddenSize(),
-                      Seeds.derive(seed, "heads", tasks.size())),
+              heads != null ? heads : freshHeads(enc, tasks, head, seed, parent),
               head.pooling(),
               regression(tasks));
       case Seq2SeqBackbone s2s -> new Seq2SeqTaskModel(s2s, prompts, outputs(s2s, tasks), topK);
     };
+  }
+
+  /**
+   * The readout a model over {@code tasks} starts with when no run hands it one: fresh linear heads
+   * (per task, or one shared), or label heads from the tasks' class names.
+   */
+  static TaskHeads freshHeads(
+      EncoderBackbone enc, List<Task> tasks, HeadSettings head, long seed, NDManager parent) {
+    if (head.readout() != Readout.LABEL) {
+      return TaskHeads.random(
+          parent,
+          head.readout(),
+          classes(tasks),
+          enc.hiddenSize(),
+          Seeds.derive(seed, "heads", tasks.size()));
+    }
+    for (Task t : tasks) {
+      if (t.kind() != TaskKind.CLASSIFICATION) {
+        throw new IllegalArgumentException(
+            "--head label scores class names; " + t.name() + " is a " + t.kind() + " task");
+      }
+    }
+    try (NDManager tmp = parent.newSubManager()) {
+      List<List<String>> names = tasks.stream().map(Task::labels).toList();
+      return TaskHeads.label(
+          parent,
+          LabelEmbeddings.of(enc, names, head.pooling(), tmp),
+          classes(tasks),
+          head.labelScale());
+    }
   }
 
   /** A model with the settings of a stage. */

@@ -1,6 +1,7 @@
 package io.mptj.pipeline;
 
 import io.mptj.task.Example;
+import io.mptj.task.Label;
 import io.mptj.task.Predictions;
 import io.mptj.task.Splits;
 import io.mptj.task.Task;
@@ -101,6 +102,26 @@ public final class PreparedTask {
     List<Example> gold = instances.stream().map(i -> split.get(i.index())).toList();
     Map<String, Double> metrics = task.evaluate(gold, toPredictions(predictions));
     return new TrainSet.Scores(metrics, task.score(metrics));
+  }
+
+  /**
+   * Per example, whether the predicted class is the gold one, as a string of {@code 0}/{@code 1} in
+   * instance order (what a paired bootstrap over test examples resamples); null for tasks that are
+   * not classification.
+   */
+  public String correctness(List<Instance> instances, List<TaskModel.Prediction> predictions) {
+    if (task.kind() != TaskKind.CLASSIFICATION) {
+      return null;
+    }
+    List<Example> split = splitOf(instances);
+    StringBuilder out = new StringBuilder(instances.size());
+    for (int i = 0; i < instances.size(); i++) {
+      boolean right =
+          split.get(instances.get(i).index()).label() instanceof Label.ClassIndex(int gold)
+              && gold == predictions.get(i).label();
+      out.append(right ? '1' : '0');
+    }
+    return out.toString();
   }
 
   private List<Example> splitOf(List<Instance> instances) {

@@ -11,6 +11,7 @@ import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
 import io.mptj.method.PeftAdapter;
 import io.mptj.train.EncoderTaskModel;
+import io.mptj.train.Readout;
 import io.mptj.train.TaskHeads;
 import io.mptj.train.TaskModel;
 import java.io.IOException;
@@ -58,10 +59,11 @@ public final class RunDir {
     writeJson(dir.resolve(TASKS), tasks);
   }
 
-  /** Writes task heads (K, C, d) with their class counts in the metadata. */
+  /** Writes task heads (R, C, d) with their readout and class counts in the metadata. */
   static void saveHeads(Path file, TaskHeads heads) {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("format", "mptj");
+    meta.put("readout", heads.readout().key());
     meta.put("num_classes", Arrays.toString(heads.numClasses()));
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, NDArray> t = new LinkedHashMap<>();
@@ -88,9 +90,27 @@ public final class RunDir {
           Arrays.stream(classes.replaceAll("[\\[\\] ]", "").split(","))
               .mapToInt(Integer::parseInt)
               .toArray();
+      Readout readout = readoutOf(file, f.metadata().getOrDefault("readout", "task"));
       long[] w = f.info("weight").shape();
-      return new TaskHeads(
-          parent, f.require(tmp, "weight", w), f.require(tmp, "bias", w[0], w[1]), numClasses);
+      try {
+        return new TaskHeads(
+            parent,
+            readout,
+            f.require(tmp, "weight", w),
+            f.require(tmp, "bias", w[0], w[1]),
+            numClasses);
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static Readout readoutOf(Path file, String name) {
+    try {
+      return Readout.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointException(
+          file + ": metadata readout '" + name + "' is none of task, shared, label", e);
     }
   }
 

@@ -152,6 +152,7 @@ public record StageSettings(
         Math.max(10, steps / 10),
         run.seed(),
         run.stochasticTasks(),
+        run.mixCap(),
         optimizer.adamW(lrs),
         schedule,
         Math.max(1, Math.min(10, steps / 50)),

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param bestStep the step whose prompt was kept, or -1 when not recorded
  * @param steps the steps trained, or -1 when not recorded
  * @param trainSeconds wall-clock training time, or NaN when not recorded
+ * @param testCorrect per test example whether the run got it right ({@code 0}/{@code 1}, in the
+ *     test split's order), or null when not recorded (older runs, tasks that are not
+ *     classification)
  */
 public record RunMetrics(
     String task,
@@ -33,10 +36,14 @@ public record RunMetrics(
     Params params,
     int bestStep,
     int steps,
-    double trainSeconds) {
+    double trainSeconds,
+    String testCorrect) {
 
   /** The file name in a run directory. */
   public static final String FILE = "metrics.json";
+
+  /** The per-example correctness string's key in the test split. */
+  public static final String CORRECT = "correct";
 
   /** The headline metric's key in each split. */
   public static final String SCORE = "score";
@@ -61,6 +68,9 @@ public record RunMetrics(
   public RunMetrics {
     dev = Collections.unmodifiableMap(new LinkedHashMap<>(dev));
     test = Collections.unmodifiableMap(new LinkedHashMap<>(test));
+    if (testCorrect != null && !testCorrect.matches("[01]*")) {
+      throw new IllegalArgumentException("test.correct must be a string of 0 and 1");
+    }
     if (!dev.containsKey(SCORE) || !test.containsKey(SCORE)) {
       throw new IllegalArgumentException("dev and test metrics must include '" + SCORE + "'");
     }
@@ -94,11 +104,24 @@ public record RunMetrics(
         new Params(p.count("task_specific"), p.has("shared") ? p.count("shared") : 0),
         f.has("best_step") ? f.integer("best_step") : -1,
         f.has("steps") ? f.integer("steps") : -1,
-        f.number("train_seconds", Double.NaN));
+        f.number("train_seconds", Double.NaN),
+        correct(f));
+  }
+
+  private static String correct(JsonFields f) {
+    JsonFields test = f.object("test");
+    if (!test.has(CORRECT)) {
+      return null;
+    }
+    String s = test.text(CORRECT);
+    if (!s.matches("[01]*")) {
+      throw test.error(CORRECT, "must be a string of 0 and 1, one per test example");
+    }
+    return s;
   }
 
   private static Map<String, Double> split(JsonFields f, String name) {
-    Map<String, Double> m = f.numbers(name);
+    Map<String, Double> m = f.numbers(name, java.util.Set.of(CORRECT));
     if (!m.containsKey(SCORE)) {
       throw f.error(name + "." + SCORE, "missing (the task's headline metric)");
     }

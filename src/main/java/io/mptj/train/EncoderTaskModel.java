@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * Prompt tuning on a BERT-family encoder: prompt vectors before the token embeddings, the encoder's
- * output pooled over the input tokens, and a per-task linear head (classification or regression).
+ * output pooled over the input tokens, and a readout ({@link Readout}: a per-task or shared linear
+ * head, or label-name similarity) for classification or regression.
  */
 public final class EncoderTaskModel implements TaskModel {
 
@@ -203,6 +204,11 @@ public final class EncoderTaskModel implements TaskModel {
   @Override
   public long taskParameterCount(int task) {
     return prompts.taskParameterCount() + heads.taskParameterCount(task);
+  }
+
+  @Override
+  public long sharedParameterCount() {
+    return prompts.sharedParameterCount() + heads.sharedParameterCount();
   }
 
   @Override

@@ -13,8 +13,11 @@ import java.util.Map;
  *
  * @param lrHead rate of the heads' parameter group {@link io.mptj.method.Parameter#HEAD_GROUP}
  * @param pooling how encoder states are reduced for the heads
+ * @param readout how pooled states become class scores ({@link Readout})
+ * @param labelScale the scale s of a label head's cosine scores
  */
-public record HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
+public record HeadSettings(
+    double lrHead, EncoderTaskModel.Pooling pooling, Readout readout, double labelScale) {
 
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
@@ -27,15 +30,41 @@ public record HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
               "mean",
               "encoder pooling for task heads: mean or cls",
               "mean",
-              "cls"));
+              "cls"),
+          Knob.choice(
+              "head",
+              "head",
+              "task",
+              "encoder readout: task (a linear head per task), shared (one linear head over class"
+                  + " indices, carried from sources to targets) or label (cosine to the encoder's"
+                  + " embedding of each class name, no parameters)",
+              "task",
+              "shared",
+              "label"),
+          Knob.of(
+              "label_scale",
+              "labelScale",
+              Knob.Type.DOUBLE,
+              20.0,
+              "scale s of the label head's scores s·cos(pooled, label)"));
+
+  /** Per-task linear heads with the given rate and pooling. */
+  public HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
+    this(lrHead, pooling, Readout.TASK, 20.0);
+  }
 
   public HeadSettings {
     Checks.positive(lrHead, "--lr-head");
+    Checks.positive(labelScale, "--label-scale");
   }
 
   /** Reads the values of {@link #KNOBS}. */
   public static HeadSettings from(SettingsMap s) {
-    return new HeadSettings(s.real("lr_head"), s.choice("pooling", EncoderTaskModel.Pooling.class));
+    return new HeadSettings(
+        s.real("lr_head"),
+        s.choice("pooling", EncoderTaskModel.Pooling.class),
+        s.choice("head", Readout.class),
+        s.real("label_scale"));
   }
 
   /** The heads' learning-rate group. */
@@ -45,6 +74,6 @@ public record HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    return Knob.savedAs(KNOBS, lrHead, pooling.name());
+    return Knob.savedAs(KNOBS, lrHead, pooling.name(), readout.key(), labelScale);
   }
 }

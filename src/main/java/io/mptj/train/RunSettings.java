@@ -18,6 +18,8 @@ import java.util.Map;
  * @param seed the run's seed (initialisations and batch order)
  * @param maxLength input tokens cap, before any prompt (256 in the paper; MultiRC 348)
  * @param stochasticTasks MPT's stochastic task sampling in multi-task batches
+ * @param mixCap examples-proportional mixing counts a task as at most this many examples (Raffel et
+ *     al., 2020's K; 0: uncapped), so that a large source does not crowd out small ones
  */
 public record RunSettings(
     int steps,
@@ -26,7 +28,8 @@ public record RunSettings(
     int evalEvery,
     long seed,
     int maxLength,
-    boolean stochasticTasks) {
+    boolean stochasticTasks,
+    int mixCap) {
 
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
@@ -54,7 +57,13 @@ public record RunSettings(
               "stochasticTasks",
               Knob.Type.BOOL,
               true,
-              "draw every task in each multi-task batch"));
+              "draw every task in each multi-task batch"),
+          Knob.of(
+              "mix_cap",
+              "mixCap",
+              Knob.Type.INT,
+              0,
+              "multi-task mixing counts a task as at most this many examples (0: uncapped)"));
 
   public RunSettings {
     Checks.positive(steps, "--steps");
@@ -62,6 +71,7 @@ public record RunSettings(
     Checks.positive(batchSize, "--batch-size");
     Checks.check(evalEvery >= 0, "--eval-every", evalEvery);
     Checks.positive(maxLength, "--max-length");
+    Checks.check(mixCap >= 0, "--mix-cap", mixCap);
   }
 
   /** Reads the values of {@link #KNOBS}. */
@@ -73,12 +83,14 @@ public record RunSettings(
         s.integer("eval_every"),
         s.longValue("seed"),
         s.integer("max_length"),
-        s.bool("stochastic_tasks"));
+        s.bool("stochastic_tasks"),
+        s.has("mix_cap") ? s.integer("mix_cap") : 0);
   }
 
   /** These settings with {@code s} optimizer steps. */
   public RunSettings withSteps(int s) {
-    return new RunSettings(s, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks);
+    return new RunSettings(
+        s, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks, mixCap);
   }
 
   /**
@@ -100,6 +112,6 @@ public record RunSettings(
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
     return Knob.savedAs(
-        KNOBS, steps, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks);
+        KNOBS, steps, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks, mixCap);
   }
 }

@@ -11,14 +11,17 @@ import java.util.SplittableRandom;
  * With several tasks, batches follow examples-proportional mixing (Raffel et al., 2020) and,
  * optionally, MPT's stochastic task sampling (Wang et al., 2023, §3.2): each batch first draws a
  * number K in [2, S] of tasks, then K distinct tasks with probability proportional to their sizes,
- * and splits the batch among them in proportion to their sizes. The whole state is the count of
- * examples consumed per task and the number of batches drawn, so a resumed run continues exactly
+ * and splits the batch among them in proportion to their sizes. Sizes used for mixing may be capped
+ * (Raffel et al., 2020: a task counts as at most K examples), so that one large task does not crowd
+ * out the others; each task is still read through all of its examples. The whole state is the count
+ * of examples consumed per task and the number of batches drawn, so a resumed run continues exactly
  * where it stopped.
  */
 public final class Sampler {
 
   private final long seed;
   private final int[] sizes;
+  private final int[] rates;
   private final int batchSize;
   private final boolean stochasticTasks;
   private final long[] consumed;
@@ -29,6 +32,13 @@ public final class Sampler {
    * @param stochasticTasks whether to draw a random subset of tasks per batch (needs 2+ tasks)
    */
   public Sampler(long seed, int[] sizes, int batchSize, boolean stochasticTasks) {
+    this(seed, sizes, batchSize, stochasticTasks, 0);
+  }
+
+  /**
+   * @param mixCap mixing counts a task as at most this many examples (0: no cap)
+   */
+  public Sampler(long seed, int[] sizes, int batchSize, boolean stochasticTasks, int mixCap) {
     for (int i = 0; i < sizes.length; i++) {
       if (sizes[i] <= 0) {
         throw new IllegalArgumentException("task " + i + " has no training examples");
@@ -36,6 +46,12 @@ public final class Sampler {
     }
     this.seed = seed;
     this.sizes = sizes.clone();
+    this.rates = sizes.clone();
+    if (mixCap > 0) {
+      for (int i = 0; i < rates.length; i++) {
+        rates[i] = Math.min(rates[i], mixCap);
+      }
+    }
     this.batchSize = batchSize;
     this.stochasticTasks = stochasticTasks && sizes.length > 1;
     this.consumed = new long[sizes.length];
@@ -83,7 +99,7 @@ public final class Sampler {
     double total = 0;
     for (int t = 0; t < sizes.length; t++) {
       if (chosen[t] != excludeChosen) {
-        total += sizes[t];
+        total += rates[t];
       }
     }
     double r = rng.nextDouble() * total;
@@ -91,7 +107,7 @@ public final class Sampler {
     for (int t = 0; t < sizes.length; t++) {
       if (chosen[t] != excludeChosen) {
         last = t;
-        r -= sizes[t];
+        r -= rates[t];
         if (r < 0) {
           return t;
         }

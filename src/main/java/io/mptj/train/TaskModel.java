@@ -50,6 +50,11 @@ public sealed interface TaskModel extends AutoCloseable permits EncoderTaskModel
   /** Trainable parameters that belong to one task alone (prompt part plus head). */
   long taskParameterCount(int task);
 
+  /** Trainable scalars shared by all the model's tasks (a shared prompt, a shared head). */
+  default long sharedParameterCount() {
+    return prompts().sharedParameterCount();
+  }
+
   @Override
   void close();
 

@@ -71,7 +71,12 @@ public final class Trainer {
     try (NDManager root = NDManager.newBaseManager();
         AdamW opt = new AdamW(root, params, config.optimizer())) {
       Sampler sampler =
-          new Sampler(config.seed(), sizes(sets), config.batchSize(), config.stochasticTasks());
+          new Sampler(
+              config.seed(),
+              sizes(sets),
+              config.batchSize(),
+              config.stochasticTasks(),
+              config.mixCap());
       Checkpoint checkpoint = new Checkpoint(runDir, runDir.resolve(LOG));
       Checkpoint.State state = checkpoint.restore(params, opt, sampler);
       long padId = model.backbone().padId();

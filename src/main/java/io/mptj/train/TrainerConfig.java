@@ -11,6 +11,8 @@ package io.mptj.train;
  *     only
  * @param seed seed of batch sampling (initialisations take their own seeds)
  * @param stochasticTasks MPT's stochastic task sampling for multi-task batches
+ * @param mixCap examples-proportional mixing counts a task as at most this many examples (0: no
+ *     cap)
  * @param optimizer AdamW settings with per-group learning rates
  * @param schedule learning-rate schedule
  * @param logEvery write a {@code train_log.jsonl} line every this many steps
@@ -24,6 +26,7 @@ public record TrainerConfig(
     int checkpointEvery,
     long seed,
     boolean stochasticTasks,
+    int mixCap,
     AdamW.Settings optimizer,
     Schedule schedule,
     int logEvery,

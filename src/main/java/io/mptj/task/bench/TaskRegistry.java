@@ -2,7 +2,9 @@ package io.mptj.task.bench;
 
 import io.mptj.task.DataException;
 import io.mptj.task.Task;
+import io.mptj.task.data.DataDir;
 import io.mptj.task.read.UserTaskSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,6 +46,39 @@ public final class TaskRegistry {
    * @throws DataException for a bad spec file
    */
   public static Task get(String name) {
+    return get(name, null);
+  }
+
+  /**
+   * As {@link #get(String)}; a name that is neither a known task nor a spec file may also be a
+   * folder of the data directory holding a user task spec ({@code extra/mnli-sample} for {@code
+   * <data>/extra/mnli-sample/task.yaml}).
+   *
+   * @param dataDir the data directory, or null for the default one ({@code $MPTJ_DATA_DIR}, …)
+   */
+  public static Task get(String name, Path dataDir) {
+    Path inData = specInDataDir(name, dataDir);
+    return inData != null ? get(inData.toString(), null) : named(name);
+  }
+
+  private static Path specInDataDir(String name, Path dataDir) {
+    if (TASKS.containsKey(name) || name.isBlank() || name.contains("..")) {
+      return null;
+    }
+    Path dir = dataDir != null ? dataDir : DataDir.resolveOrNull(null);
+    if (dir == null) {
+      return null;
+    }
+    for (String file : List.of("task.yaml", "task.yml", "task.json")) {
+      Path spec = dir.resolve(name).resolve(file);
+      if (Files.isRegularFile(spec)) {
+        return spec;
+      }
+    }
+    return null;
+  }
+
+  private static Task named(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".json") || lower.endsWith(".yaml") || lower.endsWith(".yml")) {
       Path spec = Path.of(name);
@@ -63,7 +98,8 @@ public final class TaskRegistry {
               + name
               + "'; known tasks: "
               + String.join(", ", TASKS.keySet())
-              + " (or a user task spec ending in .json/.yaml)");
+              + " (or a user task spec ending in .json/.yaml, or a data-directory folder holding"
+              + " task.yaml, e.g. extra/mnli-sample)");
     }
     return t;
   }
