@@ -19,6 +19,14 @@ public interface MethodConfig {
   /** The base learning rate of each parameter group the method's modules declare. */
   Map<String, Double> learningRates();
 
+  /**
+   * Whether a target run picks the upstream task it starts from on the target's dev split ({@link
+   * TuningMethod.Init#source()}), instead of the method's default.
+   */
+  default boolean choosesSourceOnDev() {
+    return false;
+  }
+
   /** The values as saved under {@code hyper} in config.json. */
   Map<String, Object> saved();
 }

@@ -93,6 +93,19 @@ public interface TuningMethod {
    * @param numTasks tasks the module holds
    * @param from the upstream run ({@link #upstream()}), or null
    * @param seed the seed of the module's random initialisation
+   * @param source which of the upstream run's tasks to start from (MPT: source k's task vectors),
+   *     or -1 for the method's default (MPT: their average)
    */
-  record Init(Backbone backbone, int numTasks, Path from, long seed) {}
+  record Init(Backbone backbone, int numTasks, Path from, long seed, int source) {
+
+    /** Starting from the method's default choice of upstream task. */
+    public Init(Backbone backbone, int numTasks, Path from, long seed) {
+      this(backbone, numTasks, from, seed, -1);
+    }
+
+    /** This start, from upstream task {@code k}. */
+    public Init fromSource(int k) {
+      return new Init(backbone, numTasks, from, seed, k);
+    }
+  }
 }

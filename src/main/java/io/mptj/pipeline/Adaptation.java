@@ -87,24 +87,111 @@ public final class Adaptation {
       Context ctx, Path from, Task task, int shots, StageSettings h, Path out) {
     RunDir.checkOut(out);
     try (NDManager m = NDManager.newBaseManager()) {
-      PromptModule prompts = initialModule(ctx, from, 1, h, m);
+      Map<String, Object> config = config(h.method().name(), from, shots, h, "adapt");
+      int source =
+          h.config().choosesSourceOnDev() ? chooseSource(ctx, from, task, shots, h, config) : -1;
+      PromptModule prompts = initialModule(ctx, from, 1, h, m, source);
       StageSettings hp = h.withPromptLength(prompts.length());
-      TaskHeads heads = carriedHeads(ctx, from, List.of(task), hp, m);
+      TaskHeads heads = upstreamHeads(ctx, from, task, hp, source, config, m);
       try (TaskModel model = Models.build(ctx.backbone(), prompts, List.of(task), heads, hp, m)) {
         List<PreparedTask> prepared = Preparation.prepare(ctx, List.of(task), hp, shots);
         long params = model.taskParameterCount(0) + model.sharedParameterCount();
         return Training.trainAndSave(
             ctx,
             new TrainRequest(
-                out,
-                model,
-                prepared,
-                hp,
-                Objective.taskOnly(),
-                config(h.method().name(), from, shots, h, "adapt"),
-                new long[] {params},
-                0));
+                out, model, prepared, hp, Objective.taskOnly(), config, new long[] {params}, 0));
       }
+    }
+  }
+
+  /**
+   * The upstream task a target starts from, chosen on the target's dev split: each source's start
+   * (its task vectors and, with {@code --head-init source}, its head) is scored before any
+   * training, and the best kept. Records the scores under {@code source_selection}.
+   */
+  private static int chooseSource(
+      Context ctx, Path from, Task task, int shots, StageSettings h, Map<String, Object> config) {
+    List<String> sources = RunDir.tasks(from);
+    Map<String, Object> dev = new LinkedHashMap<>();
+    int best = 0;
+    double bestScore = Double.NEGATIVE_INFINITY;
+    List<PreparedTask> prepared = null;
+    for (int k = 0; k < sources.size(); k++) {
+      try (NDManager trial = NDManager.newBaseManager()) {
+        PromptModule prompts = initialModule(ctx, from, 1, h, trial, k);
+        StageSettings hp = h.withPromptLength(prompts.length());
+        TaskHeads heads = upstreamHeads(ctx, from, task, hp, k, new LinkedHashMap<>(), trial);
+        try (TaskModel model =
+            Models.build(ctx.backbone(), prompts, List.of(task), heads, hp, trial)) {
+          prepared =
+              prepared != null ? prepared : Preparation.prepare(ctx, List.of(task), hp, shots);
+          Map<String, Object> s =
+              Evaluation.scoreSplit(model, prepared.getFirst(), "dev", hp.run().evalBatchSize());
+          if (s == null) {
+            throw new IllegalArgumentException(
+                "--target-init best chooses on the dev split; " + task.name() + " has none");
+          }
+          double score = (Double) s.get("score");
+          dev.put(sources.get(k), score);
+          if (score > bestScore) {
+            bestScore = score;
+            best = k;
+          }
+        }
+      }
+    }
+    Map<String, Object> selection = new LinkedHashMap<>();
+    selection.put("chosen", sources.get(best));
+    selection.put("dev_before_training", dev);
+    config.put("source_selection", selection);
+    return best;
+  }
+
+  /**
+   * A single target's starting head from the upstream run: the shared head carried over ({@code
+   * --head shared}), or with {@code --head-init source} a task head mapped class by class from
+   * upstream task {@code source} (or any, when -1); null for a fresh one. Records the mapping under
+   * {@code head_init}.
+   */
+  private static TaskHeads upstreamHeads(
+      Context ctx,
+      Path from,
+      Task task,
+      StageSettings h,
+      int source,
+      Map<String, Object> config,
+      NDManager m) {
+    if (h.head().readout() == Readout.SHARED) {
+      return carriedHeads(ctx, from, List.of(task), h, m);
+    }
+    if (!(ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone enc)
+        || h.head().readout() != Readout.TASK
+        || !h.head().fromSource()
+        || from == null
+        || task.kind() != io.mptj.task.TaskKind.CLASSIFICATION
+        || !Files.isRegularFile(from.resolve(RunDir.HEADS))) {
+      return null;
+    }
+    List<Task> upstreamTasks =
+        RunDir.tasks(from).stream()
+            .map(r -> io.mptj.task.bench.TaskRegistry.get(r, ctx.dataDir()))
+            .toList();
+    try (TaskHeads up = RunDir.loadHeads(from, m)) {
+      if (up.readout() == Readout.LABEL) {
+        return null; // label scores are not linear weights
+      }
+      HeadTransfer.Mapped mapped =
+          HeadTransfer.mapped(
+              enc,
+              up,
+              upstreamTasks,
+              source,
+              task,
+              h.head(),
+              Seeds.derive(h.run().seed(), "heads", 1),
+              m);
+      config.put("head_init", mapped.origin());
+      return mapped.heads();
     }
   }
 
@@ -121,6 +208,12 @@ public final class Adaptation {
 
   /** The starting module of the stage's method for {@code k} target tasks. */
   static PromptModule initialModule(Context ctx, Path from, int k, StageSettings h, NDManager m) {
+    return initialModule(ctx, from, k, h, m, -1);
+  }
+
+  /** As {@link #initialModule(Context, Path, int, StageSettings, NDManager)}, from a source. */
+  static PromptModule initialModule(
+      Context ctx, Path from, int k, StageSettings h, NDManager m, int source) {
     TuningMethod method = h.method();
     if (from != null
         && method.upstream() != Upstream.NONE
@@ -128,7 +221,8 @@ public final class Adaptation {
       RunDir.requireCompatible(from, ctx, h.head());
     }
     long seed = Seeds.derive(h.run().seed(), method.name() + "-prompt", 0);
-    return method.create(new TuningMethod.Init(ctx.backbone(), k, from, seed), h.config(), m);
+    return method.create(
+        new TuningMethod.Init(ctx.backbone(), k, from, seed, source), h.config(), m);
   }
 
   /**

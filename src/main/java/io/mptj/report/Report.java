@@ -100,6 +100,13 @@ public final class Report {
     for (int shots : results.shotsSettings()) {
       out.append(title(shots)).append(" (test, mean ± std over seeds)\n");
       out.append(TextTable.render(ResultsTable.build(results, shots, input.backboneParams())));
+      Doc.Table paired = Paired.table(results, shots);
+      if (paired != null) {
+        out.append("paired with ")
+            .append(Paired.baseline(results, shots))
+            .append(" (same seeds)\n");
+        out.append(TextTable.render(paired));
+      }
       out.append("\n");
     }
     return out.toString();
@@ -108,6 +115,7 @@ public final class Report {
   private Doc document() {
     intro();
     mainTables();
+    paired();
     paperReference();
     details();
     curves();
@@ -148,6 +156,33 @@ public final class Report {
             + " seeds. (n=…) appears when cells have different numbers of seeds. Params/task counts"
             + " the parameters trained for one target task; \"shared\" ones are trained once for"
             + " several tasks.");
+  }
+
+  private void paired() {
+    List<Doc.Block> tables = new ArrayList<>();
+    for (int shots : results.shotsSettings()) {
+      Doc.Table t = Paired.table(results, shots);
+      if (t != null) {
+        tables.add(
+            new Doc.Heading(3, title(shots) + " — against " + Paired.baseline(results, shots)));
+        tables.add(t);
+      }
+    }
+    if (tables.isEmpty()) {
+      return;
+    }
+    heading(2, "Paired comparisons");
+    para(
+        "Each method against the baseline on the same tasks and seeds (a few-shot seed is also the"
+            + " same draw of training examples). Δ score is the mean test-score difference in"
+            + " points, per task over seeds and then over tasks; its interval is the 2.5–97.5"
+            + " percentile range of "
+            + Paired.RESAMPLES
+            + " bootstrap resamples of the seeds within each task. Δ accuracy and its interval"
+            + " come from a paired bootstrap that resamples seeds and test examples together (both"
+            + " methods scored on the same resampled examples); p is its two-sided bootstrap"
+            + " p-value. An interval that contains 0 means the difference is not established.");
+    blocks.addAll(tables);
   }
 
   private void paperReference() {

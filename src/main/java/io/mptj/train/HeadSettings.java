@@ -15,9 +15,15 @@ import java.util.Map;
  * @param pooling how encoder states are reduced for the heads
  * @param readout how pooled states become class scores ({@link Readout})
  * @param labelScale the scale s of a label head's cosine scores
+ * @param fromSource whether a target's linear head starts from the upstream run's head (each target
+ *     class from the source class of the same or the most similar name) instead of fresh
  */
 public record HeadSettings(
-    double lrHead, EncoderTaskModel.Pooling pooling, Readout readout, double labelScale) {
+    double lrHead,
+    EncoderTaskModel.Pooling pooling,
+    Readout readout,
+    double labelScale,
+    boolean fromSource) {
 
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
@@ -46,11 +52,19 @@ public record HeadSettings(
               "labelScale",
               Knob.Type.DOUBLE,
               20.0,
-              "scale s of the label head's scores s·cos(pooled, label)"));
+              "scale s of the label head's scores s·cos(pooled, label)"),
+          Knob.choice(
+              "head_init",
+              "headInit",
+              "fresh",
+              "a target's task head: fresh (drawn anew) or source (each class's row copied from the"
+                  + " upstream run's class of the same, else the most similar, name)",
+              "fresh",
+              "source"));
 
   /** Per-task linear heads with the given rate and pooling. */
   public HeadSettings(double lrHead, EncoderTaskModel.Pooling pooling) {
-    this(lrHead, pooling, Readout.TASK, 20.0);
+    this(lrHead, pooling, Readout.TASK, 20.0, false);
   }
 
   public HeadSettings {
@@ -64,7 +78,8 @@ public record HeadSettings(
         s.real("lr_head"),
         s.choice("pooling", EncoderTaskModel.Pooling.class),
         s.choice("head", Readout.class),
-        s.real("label_scale"));
+        s.real("label_scale"),
+        s.has("head_init") && "source".equals(s.text("head_init")));
   }
 
   /** The heads' learning-rate group. */
@@ -74,6 +89,7 @@ public record HeadSettings(
 
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
-    return Knob.savedAs(KNOBS, lrHead, pooling.name(), readout.key(), labelScale);
+    return Knob.savedAs(
+        KNOBS, lrHead, pooling.name(), readout.key(), labelScale, fromSource ? "source" : "fresh");
   }
 }

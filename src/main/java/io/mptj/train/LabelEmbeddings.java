@@ -37,16 +37,59 @@ public final class LabelEmbeddings {
       EncoderTaskModel.Pooling pooling,
       NDManager m) {
     int k = names.size();
+    int cMax = names.stream().mapToInt(List::size).max().orElse(1);
+    return m.create(centredTable(enc, names, pooling, m), new Shape(k, cMax, enc.hiddenSize()));
+  }
+
+  /**
+   * The pooled embedding of each name, not centred.
+   *
+   * @return one d-vector per name
+   */
+  public static float[][] raw(
+      EncoderBackbone enc, List<String> names, EncoderTaskModel.Pooling pooling, NDManager m) {
+    return names.stream().map(n -> embed(enc, text(n), pooling, m)).toArray(float[][]::new);
+  }
+
+  private static float[] centredTable(
+      EncoderBackbone enc,
+      List<List<String>> names,
+      EncoderTaskModel.Pooling pooling,
+      NDManager m) {
+    int k = names.size();
     int c = names.stream().mapToInt(List::size).max().orElse(1);
     int d = enc.hiddenSize();
     float[] out = new float[k * c * d];
     for (int t = 0; t < k; t++) {
-      for (int j = 0; j < names.get(t).size(); j++) {
-        float[] e = embed(enc, text(names.get(t).get(j)), pooling, m);
-        System.arraycopy(e, 0, out, (t * c + j) * d, d);
+      int n = names.get(t).size();
+      float[][] rows = new float[n][];
+      for (int j = 0; j < n; j++) {
+        rows[j] = embed(enc, text(names.get(t).get(j)), pooling, m);
+      }
+      centre(rows);
+      for (int j = 0; j < n; j++) {
+        System.arraycopy(rows[j], 0, out, (t * c + j) * d, d);
       }
     }
-    return m.create(out, new Shape(k, c, d));
+    return out;
+  }
+
+  /** Subtracts the rows' mean from each row (in place); a single row is left as it is. */
+  static void centre(float[][] rows) {
+    if (rows.length < 2) {
+      return;
+    }
+    int d = rows[0].length;
+    for (int i = 0; i < d; i++) {
+      float mean = 0;
+      for (float[] r : rows) {
+        mean += r[i];
+      }
+      mean /= rows.length;
+      for (float[] r : rows) {
+        r[i] -= mean;
+      }
+    }
   }
 
   private static float[] embed(

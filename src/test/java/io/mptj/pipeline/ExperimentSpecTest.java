@@ -59,4 +59,24 @@ class ExperimentSpecTest {
     assertTrue(e.getMessage().contains("targets.methods"), e.getMessage());
     assertTrue(e.getMessage().contains("lora9"), e.getMessage());
   }
+
+  @Test
+  void aFewShotOnlySpecNeedsNoFullDataTargets() throws IOException {
+    Path f = work.resolve("fewshot.yaml");
+    Files.writeString(
+        f,
+        String.join(
+            "\n",
+            "source: {tasks: [glue/SST-2]}",
+            "few_shot: {tasks: [glue/RTE], shots: [16], methods: [pt, mpt]}",
+            ""));
+    ExperimentSpec s = ExperimentSpec.read(f);
+    assertTrue(s.targets().tasks().isEmpty());
+    assertEquals(List.of(16), s.fewShot().shots());
+    Path none = work.resolve("none.yaml");
+    Files.writeString(none, "source: {tasks: [glue/SST-2]}\n");
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> ExperimentSpec.read(none));
+    assertTrue(e.getMessage().contains("targets.tasks"), e.getMessage());
+  }
 }

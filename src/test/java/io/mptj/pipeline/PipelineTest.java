@@ -60,6 +60,11 @@ class PipelineTest {
   }
 
   static StageSettings hyper(Stage stage, String method, int steps) {
+    return hyper(stage, method, steps, Map.of());
+  }
+
+  /** The test's settings with {@code extra} on top. */
+  static StageSettings hyper(Stage stage, String method, int steps, Map<String, Object> extra) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("prompt_length", 4);
     v.put("rank", 1);
@@ -77,6 +82,7 @@ class PipelineTest {
     v.put("eval_every", 20);
     v.put("seed", 7L);
     v.put("init", "vocab");
+    v.putAll(extra);
     return TestSettings.of("bert", stage, method, v);
   }
 

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param init how distillation's P* starts: {@code vocab} (the paper's), {@code random}, or {@code
  *     teachers} (their mean); target adaptation starts from the distilled P*
  */
-public record MptConfig(int promptLength, int rank, double lr, double lrTask, String init)
+public record MptConfig(
+    int promptLength, int rank, double lr, double lrTask, String init, String targetInit)
     implements MethodConfig {
 
   /** The rank r of the task update. */
@@ -30,9 +31,22 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
       Knob.of(
           "lr_task", "lrTask", Knob.Type.DOUBLE, 0.3, "learning rate of MPT's task vectors u, v");
 
+  /** How a target's task vectors start. */
+  public static final Knob TARGET_INIT =
+      Knob.choice(
+          "target_init",
+          "targetInit",
+          "mean",
+          "a target's task vectors u, v: mean (the average of the sources', default) or best (the"
+              + " source whose vectors and head score best on the target's dev split, before"
+              + " training)",
+          "mean",
+          "best");
+
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
-      List.of(PromptKnobs.PROMPT_LENGTH, RANK, PromptKnobs.LR, LR_TASK, PromptKnobs.INIT);
+      List.of(
+          PromptKnobs.PROMPT_LENGTH, RANK, PromptKnobs.LR, LR_TASK, PromptKnobs.INIT, TARGET_INIT);
 
   public MptConfig {
     Checks.positive(promptLength, "--prompt-length");
@@ -48,7 +62,8 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
         s.integer("rank"),
         s.real("lr"),
         s.real("lr_task"),
-        s.text("init"));
+        s.text("init"),
+        s.has("target_init") ? s.text("target_init") : "mean");
   }
 
   @Override
@@ -58,7 +73,7 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
 
   @Override
   public MptConfig withVirtualTokens(int length) {
-    return new MptConfig(length, rank, lr, lrTask, init);
+    return new MptConfig(length, rank, lr, lrTask, init, targetInit);
   }
 
   @Override
@@ -67,7 +82,12 @@ public record MptConfig(int promptLength, int rank, double lr, double lrTask, St
   }
 
   @Override
+  public boolean choosesSourceOnDev() {
+    return "best".equals(targetInit);
+  }
+
+  @Override
   public Map<String, Object> saved() {
-    return Knob.savedAs(KNOBS, promptLength, rank, lr, lrTask, init);
+    return Knob.savedAs(KNOBS, promptLength, rank, lr, lrTask, init, targetInit);
   }
 }

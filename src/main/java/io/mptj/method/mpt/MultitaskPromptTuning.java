@@ -48,7 +48,14 @@ public final class MultitaskPromptTuning extends NamedMethod {
             init.from()
                 + " is not a distillation run (its adapter is not MULTITASK_PROMPT_TUNING)");
       }
-      NDArray[] uv = mpt.averagedTaskVectors(tmp, init.numTasks()); // u (K, P, r), v (K, r, d)
+      if (init.source() >= mpt.numTasks()) {
+        throw new IllegalArgumentException(
+            init.from() + " holds " + mpt.numTasks() + " source tasks, not task " + init.source());
+      }
+      NDArray[] uv =
+          init.source() < 0
+              ? mpt.averagedTaskVectors(tmp, init.numTasks()) // u (K, P, r), v (K, r, d)
+              : mpt.taskVectors(tmp, init.source(), init.numTasks());
       return new MultitaskPrompt(parent, mpt.sharedPrompt(tmp), uv[0], uv[1]);
     }
   }

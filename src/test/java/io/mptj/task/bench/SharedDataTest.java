@@ -109,4 +109,20 @@ class SharedDataTest {
   private static List<Integer> sizes(Splits s) {
     return List.of(s.train().size(), s.dev().size(), s.test().size());
   }
+
+  /** The extra/ samples are user-task specs, found by their folder in the data directory. */
+  @Test
+  void extraSourcesResolveThroughTheDataDirectory() {
+    Path data = Shared.data();
+    for (String name : List.of("extra/mnli-sample", "extra/snli-sample", "extra/qnli-sample")) {
+      Task t = TaskRegistry.get(name, data);
+      assertEquals(name, t.name());
+      assertTrue(t.reference().endsWith("task.yaml"), t.reference());
+      assertEquals(8999, t.readFiles(data).get("train").size(), name);
+    }
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> TaskRegistry.get("extra/none", data));
+    assertTrue(e.getMessage().contains("data-directory folder"), e.getMessage());
+  }
 }

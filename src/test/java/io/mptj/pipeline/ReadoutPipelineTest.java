@@ -1,0 +1,137 @@
+package io.mptj.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.mptj.backbone.Backbones;
+import io.mptj.backbone.bert.TinyBert;
+import io.mptj.engine.SafetensorsFile;
+import io.mptj.task.Task;
+import io.mptj.testing.ToyTasks;
+import io.mptj.train.Readout;
+import io.mptj.train.TaskHeads;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The readouts through the three stages on a tiny BERT: a shared head trained with the sources,
+ * carried through distillation and used to start each target; label heads with no parameters.
+ */
+class ReadoutPipelineTest {
+
+  @TempDir static Path work;
+  static Context ctx;
+  static Task sentiment;
+  static Task topic;
+  static Task target;
+
+  static final Map<String, Object> SHARED = Map.of("head", "shared");
+  static final Map<String, Object> LABEL = Map.of("head", "label", "label_scale", 10.0);
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    Path model = TinyBert.writeRandom(work.resolve("tiny-bert"), 3);
+    Path data = work.resolve("data");
+    sentiment = ToyTasks.task(data, "toy/sentiment", ToyTasks.POS, ToyTasks.NEG, 1);
+    topic = ToyTasks.task(data, "toy/topic", ToyTasks.SPORT, ToyTasks.FOOD, 2);
+    target = ToyTasks.task(data, "toy/target", ToyTasks.POS, ToyTasks.NEG, 3);
+    ctx = new Context(Backbones.load(model.toString()), data, false);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    ctx.close();
+  }
+
+  private static Path sourceAndDistill(String name, Map<String, Object> head) {
+    Path source = work.resolve(name + "-source");
+    SourceTraining.run(
+        ctx, List.of(sentiment, topic), PipelineTest.hyper(Stage.SOURCE, "pt", 30, head), source);
+    Path distill = work.resolve(name + "-distill");
+    Distillation.run(ctx, source, PipelineTest.hyper(Stage.DISTILL, "mpt", 30, head), distill);
+    return distill;
+  }
+
+  private static String readoutOf(Path run) {
+    try (SafetensorsFile f = SafetensorsFile.open(run.resolve(RunDir.HEADS))) {
+      return f.metadata().get("readout");
+    }
+  }
+
+  @Test
+  void aSharedHeadIsCarriedFromTheSourcesThroughDistillationToTheTarget() throws IOException {
+    Path distill = sourceAndDistill("shared", SHARED);
+    assertEquals("shared", readoutOf(distill));
+    JsonNode m = PipelineTest.json(distill.resolve(RunDir.METRICS));
+    long d = 32;
+    // the head is shared by the two sources: counted once among the shared parameters
+    assertEquals(4 * d + 2 * (d + 1), m.get("params").get("shared").asLong());
+    StageSettings adapt = PipelineTest.hyper(Stage.ADAPT, "mpt", 10, SHARED);
+    try (NDManager nd = NDManager.newBaseManager();
+        TaskHeads up = RunDir.loadHeads(distill, nd);
+        TaskHeads start = Adaptation.carriedHeads(ctx, distill, List.of(target), adapt, nd)) {
+      assertEquals(Readout.SHARED, start.readout());
+      assertArrayEquals(up.weight().toFloatArray(), start.weight().toFloatArray());
+      assertArrayEquals(up.bias().toFloatArray(), start.bias().toFloatArray());
+      // PT has no upstream run: its shared head starts fresh
+      assertNull(Adaptation.carriedHeads(ctx, null, List.of(target), adapt, nd));
+      // a task-head stage carries nothing
+      assertNull(
+          Adaptation.carriedHeads(
+              ctx, distill, List.of(target), PipelineTest.hyper(Stage.ADAPT, "mpt", 10), nd));
+    }
+    Path out = work.resolve("shared-target");
+    Adaptation.run(ctx, distill, List.of(target), 0, adapt, out);
+    JsonNode t = PipelineTest.json(out.resolve(RunDir.METRICS));
+    assertEquals("shared", readoutOf(out));
+    // on one target the head is that task's own: 2 classes x (d + 1)
+    long taskVectors = 4 * d + 4 + d; // P* (tuned per target) and u, v
+    assertEquals(taskVectors + 2 * (d + 1), t.get("params").get("task_specific").asLong());
+    assertEquals(
+        t.get("test").get("score").asDouble(),
+        score(SavedRun.open(out, ctx), target),
+        1e-9,
+        "the saved shared head predicts what the run measured");
+  }
+
+  @Test
+  void labelHeadsTrainOnlyThePromptAndCountNoHeadParameters() throws IOException {
+    Path distill = sourceAndDistill("label", LABEL);
+    assertEquals("label", readoutOf(distill));
+    Path out = work.resolve("label-target");
+    Adaptation.run(
+        ctx, null, List.of(target), 0, PipelineTest.hyper(Stage.ADAPT, "pt", 10, LABEL), out);
+    JsonNode t = PipelineTest.json(out.resolve(RunDir.METRICS));
+    assertEquals(4 * 32, t.get("params").get("task_specific").asLong(), "the prompt alone");
+    assertTrue(t.get("test").get("correct").asText().matches("[01]+"));
+    assertEquals(
+        t.get("test").get("score").asDouble(), score(SavedRun.open(out, ctx), target), 1e-9);
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Distillation.run(
+                    ctx,
+                    work.resolve("label-source"),
+                    PipelineTest.hyper(Stage.DISTILL, "mpt", 5, SHARED),
+                    work.resolve("mixed")));
+    assertTrue(e.getMessage().contains("--head shared"), e.getMessage());
+  }
+
+  private static double score(SavedRun run, Task task) {
+    try (run) {
+      return (Double) run.evaluate("test").get(task.name()).get("score");
+    }
+  }
+}
