@@ -111,7 +111,7 @@ public final class Adaptation {
    */
   private static int chooseSource(
       Context ctx, Path from, Task task, int shots, StageSettings h, Map<String, Object> config) {
-    List<String> sources = RunDir.tasks(from);
+    List<String> sources = upstreamTasks(ctx, from).stream().map(Task::name).toList();
     Map<String, Object> dev = new LinkedHashMap<>();
     int best = 0;
     double bestScore = Double.NEGATIVE_INFINITY;
@@ -147,6 +147,12 @@ public final class Adaptation {
     return best;
   }
 
+  private static List<Task> upstreamTasks(Context ctx, Path from) {
+    return RunDir.tasks(from).stream()
+        .map(r -> io.mptj.task.bench.TaskRegistry.get(r, ctx.dataDir()))
+        .toList();
+  }
+
   /**
    * A single target's starting head from the upstream run: the shared head carried over ({@code
    * --head shared}), or with {@code --head-init source} a task head mapped class by class from
@@ -172,10 +178,7 @@ public final class Adaptation {
         || !Files.isRegularFile(from.resolve(RunDir.HEADS))) {
       return null;
     }
-    List<Task> upstreamTasks =
-        RunDir.tasks(from).stream()
-            .map(r -> io.mptj.task.bench.TaskRegistry.get(r, ctx.dataDir()))
-            .toList();
+    List<Task> upstreamTasks = upstreamTasks(ctx, from);
     try (TaskHeads up = RunDir.loadHeads(from, m)) {
       if (up.readout() == Readout.LABEL) {
         return null; // label scores are not linear weights

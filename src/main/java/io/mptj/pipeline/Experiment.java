@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Runs an {@link ExperimentSpec} stage by stage — source prompts, distillation, target adaptation
@@ -74,7 +75,15 @@ public final class Experiment {
     for (long seed : spec.seeds()) {
       for (String m : spec.targets().methods()) {
         for (String t : spec.targets().tasks()) {
-          adapt(MethodRegistry.get(m), t, 0, seed, distill, source, spec.targets().settings());
+          adapt(
+              MethodRegistry.get(m),
+              t,
+              0,
+              seed,
+              distill,
+              source,
+              spec.targets().settings(),
+              spec.targets().grid());
         }
       }
       if (spec.targets().multiTarget()) {
@@ -88,7 +97,15 @@ public final class Experiment {
         for (long seed : spec.seeds()) {
           for (String m : spec.fewShot().methods()) {
             for (String t : spec.fewShot().tasks()) {
-              adapt(MethodRegistry.get(m), t, k, seed, distill, source, spec.fewShot().settings());
+              adapt(
+                  MethodRegistry.get(m),
+                  t,
+                  k,
+                  seed,
+                  distill,
+                  source,
+                  spec.fewShot().settings(),
+                  spec.fewShot().grid());
             }
           }
         }
@@ -99,15 +116,22 @@ public final class Experiment {
 
   private static int countRuns(ExperimentSpec s) {
     int perSeed =
-        s.targets().methods().size() * s.targets().tasks().size()
+        points(s.targets().methods(), s.targets().grid()) * s.targets().tasks().size()
             + (s.targets().multiTarget() ? multiTargetMethods().size() : 0);
     int fewShot =
         s.fewShot() == null
             ? 0
             : s.fewShot().shots().size()
-                * s.fewShot().methods().size()
+                * points(s.fewShot().methods(), s.fewShot().grid())
                 * s.fewShot().tasks().size();
     return 2 + s.seeds().size() * (perSeed + fewShot);
+  }
+
+  /** Runs per task and seed of a block: each method's grid points (1 without a grid). */
+  private static int points(List<String> methods, Map<String, List<Object>> grid) {
+    return methods.stream()
+        .mapToInt(m -> Math.max(1, GridSearch.points(MethodRegistry.get(m), grid).size()))
+        .sum();
   }
 
   private void progress(String what, Path dir) {
@@ -206,18 +230,48 @@ public final class Experiment {
       long seed,
       Path distill,
       Path source,
-      SettingsMap stage) {
-    String method = m.name();
+      SettingsMap stage,
+      Map<String, List<Object>> grid) {
     Task t = TaskRegistry.get(task, ctx.dataDir());
     Path dir =
         out.resolve("runs")
             .resolve(shots == 0 ? "full" : "k" + shots)
-            .resolve(method)
+            .resolve(m.name())
             .resolve(RunDir.slug(t.name()))
             .resolve("seed-" + seed);
-    Path from = from(m, distill, source);
-    progress(method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed, dir);
-    SettingsMap o = overrides(stage, seed);
+    List<Map<String, Object>> points = GridSearch.points(m, grid);
+    if (points.isEmpty()) {
+      adaptOne(m, task, t, shots, seed, from(m, distill, source), overrides(stage, seed), dir, "");
+      run(new RunRef(m.label(), t.name(), (int) seed, shots, dir));
+      return;
+    }
+    for (Map<String, Object> p : points) {
+      SettingsMap o = overrides(stage, seed);
+      for (var e : p.entrySet()) {
+        o = o.with(e.getKey(), e.getValue());
+      }
+      String slug = GridSearch.slug(p);
+      adaptOne(m, task, t, shots, seed, from(m, distill, source), o, dir.resolve(slug), " " + slug);
+    }
+    Path chosen = GridSearch.choose(dir, points);
+    if (chosen != null) {
+      run(new RunRef(m.label(), t.name(), (int) seed, shots, chosen));
+    }
+  }
+
+  private void adaptOne(
+      TuningMethod m,
+      String task,
+      Task t,
+      int shots,
+      long seed,
+      Path from,
+      SettingsMap o,
+      Path dir,
+      String point) {
+    String method = m.name();
+    progress(
+        method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed + point, dir);
     commands.add(
         String.format(base(), "adapt")
             + " --method "
@@ -232,7 +286,6 @@ public final class Experiment {
     if (train && !RunDir.finished(dir)) {
       Adaptation.run(ctx, from, List.of(t), shots, settings(Stage.ADAPT, m, o), dir);
     }
-    run(new RunRef(m.label(), t.name(), (int) seed, shots, dir));
   }
 
   private void multiTarget(TuningMethod m, long seed, Path distill, Path source) {

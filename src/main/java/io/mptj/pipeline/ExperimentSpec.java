@@ -27,8 +27,13 @@ import java.util.Map;
  * distill: {hyper: {steps: 400}}
  * targets: {tasks: [glue/RTE, superglue/CB], methods: [pt, spot, mpt], multi_target: true, hyper: {steps: 300}}
  * spot_source: glue/MRPC
- * few_shot: {tasks: [superglue/CB], shots: [4, 16, 32], methods: [pt, mpt], hyper: {steps: 100}}
+ * few_shot: {tasks: [superglue/CB], shots: [4, 16, 32], methods: [pt, mpt], hyper: {steps: 100},
+ *            grid: {lr: [0.1, 0.3], lr_task: [0.1, 0.4]}}
  * }</pre>
+ *
+ * <p>A {@code grid} lists values to try for settings of a target block; each method runs every
+ * combination of the grid keys it reads (PT ignores {@code lr_task}), and the run with the best dev
+ * score is the one reported for that method, task and seed. Nothing is chosen on test.
  *
  * <p>Every {@code hyper} block holds settings by their snake-case keys (the flag names); a key no
  * stage or tuning method reads is an error naming the block. Methods are names of the tuning-method
@@ -99,6 +104,27 @@ public record ExperimentSpec(
     return SettingsMap.of(hyper == null ? Map.of() : hyper, StageSettings.allKnobs(), where);
   }
 
+  /**
+   * A grid, checked: every key a setting, every value list non-empty and each value valid for it.
+   */
+  static Map<String, List<Object>> checkedGrid(Map<String, List<Object>> grid, String where) {
+    if (grid == null) {
+      return Map.of();
+    }
+    Map<String, List<Object>> out = new java.util.LinkedHashMap<>();
+    grid.forEach(
+        (key, values) -> {
+          if (values == null || values.isEmpty()) {
+            throw new IllegalArgumentException(where + "." + key + ": list at least one value");
+          }
+          for (Object v : values) {
+            settings(Map.of(key, v), where);
+          }
+          out.put(key, List.copyOf(values));
+        });
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   private static List<String> checkedMethods(
       List<String> given, List<String> fallback, String where) {
     List<String> m = given == null || given.isEmpty() ? fallback : List.copyOf(given);
@@ -151,10 +177,18 @@ public record ExperimentSpec(
       @JsonProperty("tasks") List<String> tasks,
       @JsonProperty("methods") List<String> methods,
       @JsonProperty("multi_target") boolean multiTarget,
-      @JsonProperty("hyper") Map<String, Object> hyper) {
+      @JsonProperty("hyper") Map<String, Object> hyper,
+      @JsonProperty("grid") Map<String, List<Object>> grid) {
     public Targets {
       methods = checkedMethods(methods, List.of("pt", "spot", "mpt"), "targets.methods");
       hyper = checked(hyper, "targets.hyper");
+      grid = checkedGrid(grid, "targets.grid");
+    }
+
+    /** Targets without a grid. */
+    public Targets(
+        List<String> tasks, List<String> methods, boolean multiTarget, Map<String, Object> hyper) {
+      this(tasks, methods, multiTarget, hyper, null);
     }
 
     /** The stage's settings. */
@@ -168,13 +202,15 @@ public record ExperimentSpec(
       @JsonProperty("tasks") List<String> tasks,
       @JsonProperty("shots") List<Integer> shots,
       @JsonProperty("methods") List<String> methods,
-      @JsonProperty("hyper") Map<String, Object> hyper) {
+      @JsonProperty("hyper") Map<String, Object> hyper,
+      @JsonProperty("grid") Map<String, List<Object>> grid) {
     public FewShot {
       if (tasks == null || tasks.isEmpty() || shots == null || shots.isEmpty()) {
         throw new IllegalArgumentException("few_shot needs tasks and shots");
       }
       methods = checkedMethods(methods, List.of("pt", "mpt"), "few_shot.methods");
       hyper = checked(hyper, "few_shot.hyper");
+      grid = checkedGrid(grid, "few_shot.grid");
     }
 
     /** The stage's settings. */

@@ -121,4 +121,57 @@ class ExperimentTest {
         scores.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (scores.size() - 1);
     return String.format(Locale.ROOT, "%.1f ± %.2f", mean, Math.sqrt(var));
   }
+
+  /**
+   * A grid per block: each method runs the combinations of the keys it reads, the best dev score is
+   * reported, and the choice is written beside the runs; paired comparisons join the report.
+   */
+  @Test
+  void aGridIsSearchedPerMethodAndChosenOnDev() throws IOException {
+    Path data = work.resolve("data");
+    String a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
+    String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+    Path spec = work.resolve("grid.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+            "seeds: [1, 2]",
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5, lr_head: 0.05}",
+            "source: {tasks: [" + a + "], hyper: {steps: 6}}",
+            "distill: {hyper: {steps: 6}}",
+            "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, mpt], hyper: {steps: 5},",
+            "           grid: {lr: [0.01, 0.05], lr_task: [0.05, 0.2]}}",
+            ""));
+    Path out = work.resolve("grid");
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    Path report;
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "grid");
+    }
+    Path pt = out.resolve("runs/k4/pt/toy-c/seed-1");
+    Path mpt = out.resolve("runs/k4/mpt/toy-c/seed-1");
+    try (Stream<Path> s = Files.list(pt)) {
+      assertEquals(3, s.count(), "two lr points and selection.json (PT reads no lr_task)");
+    }
+    for (String dir : List.of("lr-0.01_lr_task-0.05", "lr-0.05_lr_task-0.2")) {
+      assertTrue(RunDir.finished(mpt.resolve(dir)), dir);
+    }
+    var sel = new ObjectMapper().readTree(mpt.resolve(GridSearch.SELECTION).toFile());
+    assertEquals(4, sel.get("points").size());
+    double best = -1;
+    String bestDir = null;
+    for (var p : sel.get("points")) {
+      if (p.get("dev").asDouble() > best) {
+        best = p.get("dev").asDouble();
+        bestDir = p.get("dir").asText();
+      }
+    }
+    assertEquals(bestDir, sel.get("chosen").asText());
+    String reportJson = Files.readString(report.resolve("report.json"));
+    assertTrue(reportJson.contains(mpt.resolve(bestDir).toString()), "the chosen run is reported");
+    String md = Files.readString(report.resolve("results.md"));
+    assertTrue(md.contains("## Paired comparisons") && md.contains("MPT − PT"), md);
+  }
 }

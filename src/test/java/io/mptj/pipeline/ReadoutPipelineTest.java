@@ -134,4 +134,68 @@ class ReadoutPipelineTest {
       return (Double) run.evaluate("test").get(task.name()).get("score");
     }
   }
+
+  /**
+   * MPT with {@code --target-init best --head-init source}: every source is scored on the target's
+   * dev split before training, the best start is kept, and the target's head rows come from that
+   * source's head by class name; both choices are recorded in config.json.
+   */
+  @Test
+  void mptChoosesItsSourceOnDevAndMapsItsHeadByClassName() throws IOException {
+    Path distill = sourceAndDistill("task", Map.of());
+    Map<String, Object> choice = Map.of("target_init", "best", "head_init", "source");
+    Path out = work.resolve("best-target");
+    Adaptation.run(
+        ctx, distill, List.of(target), 16, PipelineTest.hyper(Stage.ADAPT, "mpt", 10, choice), out);
+    JsonNode cfg = PipelineTest.json(out.resolve(RunDir.CONFIG));
+    JsonNode sel = cfg.get("source_selection");
+    assertEquals(2, sel.get("dev_before_training").size());
+    String chosen = sel.get("chosen").asText();
+    double best = sel.get("dev_before_training").get(chosen).asDouble();
+    sel.get("dev_before_training").forEach(v -> assertTrue(v.asDouble() <= best));
+    // the toy tasks all name their classes [no, yes]: each row comes from the chosen source
+    assertEquals(chosen + ":no", cfg.get("head_init").get("no").asText());
+    assertEquals(chosen + ":yes", cfg.get("head_init").get("yes").asText());
+    assertEquals("best", cfg.get("hyper").get("targetInit").asText());
+    try (NDManager nd = NDManager.newBaseManager();
+        TaskHeads up = RunDir.loadHeads(distill, nd)) {
+      int k = List.of("toy/sentiment", "toy/topic").indexOf(chosen);
+      HeadTransfer.Mapped m =
+          HeadTransfer.mapped(
+              (io.mptj.backbone.EncoderBackbone) ctx.backbone(),
+              up,
+              List.of(sentiment, topic),
+              k,
+              target,
+              PipelineTest.hyper(Stage.ADAPT, "mpt", 10).head(),
+              1,
+              nd);
+      assertArrayEquals(
+          up.weight().get(k).toFloatArray(), m.heads().weight().toFloatArray(), "rows copied");
+    }
+  }
+
+  /** Class names are matched exactly first, then by name similarity, each upstream row once. */
+  @Test
+  void headRowsMatchByNameAndAreNeverShared() {
+    List<HeadTransfer.Candidate> mnli =
+        List.of(
+            new HeadTransfer.Candidate(0, 0, 0, "entailment"),
+            new HeadTransfer.Candidate(0, 0, 1, "neutral"),
+            new HeadTransfer.Candidate(0, 0, 2, "contradiction"));
+    var enc = (io.mptj.backbone.EncoderBackbone) ctx.backbone();
+    var head = PipelineTest.hyper(Stage.ADAPT, "mpt", 10).head();
+    try (NDManager nd = NDManager.newBaseManager()) {
+      assertArrayEquals(
+          new int[] {0, 2, 1},
+          HeadTransfer.match(
+              enc, List.of("entailment", "contradiction", "neutral"), mnli, head, nd));
+      int[] rte = HeadTransfer.match(enc, List.of("entailment", "not_entailment"), mnli, head, nd);
+      assertEquals(0, rte[0]);
+      assertTrue(rte[1] == 1 || rte[1] == 2, "a row of its own: " + rte[1]);
+      int[] four = HeadTransfer.match(enc, List.of("a", "b", "c", "d"), mnli, head, nd);
+      assertEquals(3, java.util.Arrays.stream(four).filter(i -> i >= 0).distinct().count());
+      assertEquals(1, java.util.Arrays.stream(four).filter(i -> i < 0).count(), "one starts fresh");
+    }
+  }
 }
