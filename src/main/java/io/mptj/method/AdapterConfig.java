@@ -77,6 +77,38 @@ public record AdapterConfig(
         null);
   }
 
+  /**
+   * The file's content with exactly the keys of PEFT's config class for the type ({@code
+   * PromptTuningConfig} or {@code MultitaskPromptTuningConfig}, as PEFT 0.7.1 writes them — see
+   * {@code ../shared/fixtures/peft}), in PEFT's (sorted) order: a prompt-tuning adapter carries no
+   * MPT keys, which PEFT versions before 0.14 reject.
+   */
+  public java.util.SortedMap<String, Object> peftJson() {
+    java.util.SortedMap<String, Object> m = new java.util.TreeMap<>();
+    m.put("auto_mapping", null);
+    m.put("base_model_name_or_path", baseModel);
+    m.put("inference_mode", inferenceMode);
+    m.put("num_attention_heads", numAttentionHeads);
+    m.put("num_layers", numLayers);
+    m.put("num_transformer_submodules", numTransformerSubmodules);
+    m.put("num_virtual_tokens", numVirtualTokens);
+    m.put("peft_type", peftType);
+    m.put("prompt_tuning_init", promptTuningInit);
+    m.put("prompt_tuning_init_text", promptTuningInitText);
+    m.put("revision", revision);
+    m.put("task_type", taskType);
+    m.put("token_dim", tokenDim);
+    m.put("tokenizer_kwargs", null);
+    m.put("tokenizer_name_or_path", tokenizerNameOrPath);
+    if (isMultitask()) {
+      m.put("num_ranks", numRanks);
+      m.put("num_tasks", numTasks);
+      m.put("prompt_tuning_init_state_dict_path", promptTuningInitStateDictPath);
+      m.put("prompt_tuning_init_task", promptTuningInitTask);
+    }
+    return m;
+  }
+
   /** Whether this is an MPT adapter. */
   public boolean isMultitask() {
     return MULTITASK.equals(peftType);

@@ -59,7 +59,7 @@ public final class PeftAdapter {
     try {
       Files.createDirectories(dir);
       Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-      Json.writeAtomic(dir.resolve(CONFIG), config);
+      Json.writeAtomic(dir.resolve(CONFIG), config.peftJson());
     } catch (IOException | java.io.UncheckedIOException e) {
       throw new CheckpointException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
     }
