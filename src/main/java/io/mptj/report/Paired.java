@@ -203,17 +203,15 @@ final class Paired {
       if (m.equals(base)) {
         continue;
       }
-      Comparison c = compare(pairs(results, shots, m, base));
+      List<TaskPairs> all = pairs(results, shots, m, base);
+      Comparison c = compare(all);
       if (c != null) {
-        rows.add(
-            List.of(
-                m + " − " + base,
-                Integer.toString(c.pairs()),
-                signed(c.delta()),
-                interval(c.lo(), c.hi()),
-                signed(c.accDelta()),
-                interval(c.accLo(), c.accHi()),
-                Double.isNaN(c.p()) ? Summary.MISSING : String.format(Locale.ROOT, "%.3f", c.p())));
+        rows.add(row(m + " − " + base, c));
+      }
+      if (all.size() > 1) {
+        for (TaskPairs t : all) {
+          rows.add(row("· " + t.task(), compare(List.of(t))));
+        }
       }
     }
     if (rows.isEmpty()) {
@@ -229,6 +227,17 @@ final class Paired {
             "95% CI (seeds × test examples)",
             "p"),
         rows);
+  }
+
+  private static List<String> row(String label, Comparison c) {
+    return List.of(
+        label,
+        Integer.toString(c.pairs()),
+        signed(c.delta()),
+        interval(c.lo(), c.hi()),
+        signed(c.accDelta()),
+        interval(c.accLo(), c.accHi()),
+        Double.isNaN(c.p()) ? Summary.MISSING : String.format(Locale.ROOT, "%.3f", c.p()));
   }
 
   private static String signed(double x) {

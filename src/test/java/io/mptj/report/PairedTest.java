@@ -81,4 +81,21 @@ class PairedTest {
     // a method without a baseline partner is left out
     assertNull(Paired.compare(Paired.pairs(new Results(runs), 16, "MPT", "PT")));
   }
+
+  @Test
+  void severalTasksAddARowPerTaskUnderTheOverallOne() {
+    List<Run> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 3; seed++) {
+      runs.add(run("PT", "glue/RTE", seed, 50, correct(10, 20)));
+      runs.add(run("MPT", "glue/RTE", seed, 55, correct(11, 20)));
+      runs.add(run("PT", "superglue/CB", seed, 60, correct(12, 20)));
+      runs.add(run("MPT", "superglue/CB", seed, 58, correct(11, 20)));
+    }
+    Doc.Table t = Paired.table(new Results(runs), 16);
+    assertEquals(3, t.rows().size());
+    assertEquals("+1.5", t.rows().get(0).get(2)); // (5 + -2) / 2, tasks weighted equally
+    assertEquals("· glue/RTE", t.rows().get(1).getFirst());
+    assertEquals("+5.0", t.rows().get(1).get(2));
+    assertEquals("-2.0", t.rows().get(2).get(2));
+  }
 }
