@@ -71,7 +71,7 @@ public final class Experiment {
 
   private Path run() {
     Path source = source();
-    Path distill = distill(source);
+    Path distill = needsDistillation(spec) ? distill(source) : null;
     for (long seed : spec.seeds()) {
       for (String m : spec.targets().methods()) {
         for (String t : spec.targets().tasks()) {
@@ -124,7 +124,20 @@ public final class Experiment {
             : s.fewShot().shots().size()
                 * points(s.fewShot().methods(), s.fewShot().grid())
                 * s.fewShot().tasks().size();
-    return 2 + s.seeds().size() * (perSeed + fewShot);
+    return (needsDistillation(s) ? 2 : 1) + s.seeds().size() * (perSeed + fewShot);
+  }
+
+  /** Whether a method of the spec starts from the distillation run (else it is not run). */
+  static boolean needsDistillation(ExperimentSpec s) {
+    List<String> methods = new ArrayList<>(s.targets().methods());
+    if (s.fewShot() != null) {
+      methods.addAll(s.fewShot().methods());
+    }
+    boolean multi = s.targets().multiTarget() && !multiTargetMethods().isEmpty();
+    return multi
+        || methods.stream()
+            .map(MethodRegistry::get)
+            .anyMatch(m -> m.upstream() == io.mptj.method.Upstream.DISTILL_RUN);
   }
 
   /** Runs per task and seed of a block: each method's grid points (1 without a grid). */

@@ -79,4 +79,17 @@ class ExperimentSpecTest {
         assertThrows(CheckpointException.class, () -> ExperimentSpec.read(none));
     assertTrue(e.getMessage().contains("targets.tasks"), e.getMessage());
   }
+
+  @Test
+  void distillationRunsOnlyWhenAMethodStartsFromIt() throws IOException {
+    assertTrue(
+        !Experiment.needsDistillation(
+            ExperimentSpec.read(spec("{tasks: [glue/RTE], methods: [pt, spot]}"))));
+    assertTrue(
+        Experiment.needsDistillation(
+            ExperimentSpec.read(spec("{tasks: [glue/RTE], methods: [pt, mpt]}"))));
+    assertTrue(
+        Experiment.needsDistillation(
+            ExperimentSpec.read(spec("{tasks: [glue/RTE], methods: [pt], multi_target: true}"))));
+  }
 }
