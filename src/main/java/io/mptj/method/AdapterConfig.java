@@ -81,7 +81,8 @@ public record AdapterConfig(
    * The file's content with exactly the keys of PEFT's config class for the type ({@code
    * PromptTuningConfig} or {@code MultitaskPromptTuningConfig}, as PEFT 0.7.1 writes them — see
    * {@code ../shared/fixtures/peft}), in PEFT's (sorted) order: a prompt-tuning adapter carries no
-   * MPT keys, which PEFT versions before 0.14 reject.
+   * MPT keys, which PEFT versions before 0.14 reject. Another type (a plug-in method's) keeps every
+   * key.
    */
   public java.util.SortedMap<String, Object> peftJson() {
     java.util.SortedMap<String, Object> m = new java.util.TreeMap<>();
@@ -100,7 +101,7 @@ public record AdapterConfig(
     m.put("token_dim", tokenDim);
     m.put("tokenizer_kwargs", null);
     m.put("tokenizer_name_or_path", tokenizerNameOrPath);
-    if (isMultitask()) {
+    if (!PROMPT_TUNING.equals(peftType)) { // MPT's keys; a plug-in method's type keeps them too
       m.put("num_ranks", numRanks);
       m.put("num_tasks", numTasks);
       m.put("prompt_tuning_init_state_dict_path", promptTuningInitStateDictPath);
