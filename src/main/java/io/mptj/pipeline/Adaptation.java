@@ -1,6 +1,7 @@
 package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Reporter;
 import io.mptj.engine.Seeds;
@@ -9,6 +10,8 @@ import io.mptj.method.PromptModule;
 import io.mptj.method.TuningMethod;
 import io.mptj.method.Upstream;
 import io.mptj.task.Task;
+import io.mptj.task.TaskKind;
+import io.mptj.task.bench.TaskRegistry;
 import io.mptj.train.Objective;
 import io.mptj.train.Readout;
 import io.mptj.train.TaskHeads;
@@ -148,9 +151,7 @@ public final class Adaptation {
   }
 
   private static List<Task> upstreamTasks(Context ctx, Path from) {
-    return RunDir.tasks(from).stream()
-        .map(r -> io.mptj.task.bench.TaskRegistry.get(r, ctx.dataDir()))
-        .toList();
+    return RunDir.tasks(from).stream().map(r -> TaskRegistry.get(r, ctx.dataDir())).toList();
   }
 
   /**
@@ -170,11 +171,11 @@ public final class Adaptation {
     if (h.head().readout() == Readout.SHARED) {
       return carriedHeads(ctx, from, List.of(task), h, m);
     }
-    if (!(ctx.backbone() instanceof io.mptj.backbone.EncoderBackbone enc)
+    if (!(ctx.backbone() instanceof EncoderBackbone enc)
         || h.head().readout() != Readout.TASK
         || !h.head().fromSource()
         || from == null
-        || task.kind() != io.mptj.task.TaskKind.CLASSIFICATION
+        || task.kind() != TaskKind.CLASSIFICATION
         || !Files.isRegularFile(from.resolve(RunDir.HEADS))) {
       return null;
     }

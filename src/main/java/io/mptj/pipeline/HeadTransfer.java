@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
+import io.mptj.engine.Tensors;
 import io.mptj.task.Task;
 import io.mptj.task.TaskKind;
 import io.mptj.train.HeadSettings;
@@ -57,26 +58,28 @@ final class HeadTransfer {
     List<String> names = target.labels();
     int[] pick = match(enc, names, candidates, head, m);
     long d = upstream.weight().getShape().get(2);
-    NDList w = new NDList();
-    NDList b = new NDList();
     Map<String, String> origin = new LinkedHashMap<>();
     Random rng = new Random(seed);
-    for (int c = 0; c < names.size(); c++) {
-      if (pick[c] < 0) {
-        w.add(m.create(gaussian(rng, (int) d), new Shape(d)));
-        b.add(m.zeros(new Shape()));
-        origin.put(names.get(c), "fresh");
-        continue;
+    try (NDManager tmp = m.newSubManager()) { // the rows and their stack die here
+      NDList w = new NDList();
+      NDList b = new NDList();
+      for (int c = 0; c < names.size(); c++) {
+        if (pick[c] < 0) {
+          w.add(tmp.create(gaussian(rng, (int) d), new Shape(d)));
+          b.add(tmp.zeros(new Shape()));
+          origin.put(names.get(c), "fresh");
+          continue;
+        }
+        Candidate x = candidates.get(pick[c]);
+        w.add(Tensors.copyTo(tmp, upstream.weight().get(x.row() + ", " + x.index() + ", :")));
+        b.add(Tensors.copyTo(tmp, upstream.bias().get(x.row() + ", " + x.index())));
+        origin.put(names.get(c), upstreamTasks.get(x.task()).name() + ":" + x.name());
       }
-      Candidate x = candidates.get(pick[c]);
-      w.add(upstream.weight().get(x.row() + ", " + x.index() + ", :").stopGradient());
-      b.add(upstream.bias().get(x.row() + ", " + x.index()).stopGradient());
-      origin.put(names.get(c), upstreamTasks.get(x.task()).name() + ":" + x.name());
+      NDArray weight = NDArrays.stack(w, 0).expandDims(0); // (1, C, d)
+      NDArray bias = NDArrays.stack(b, 0).expandDims(0); // (1, C)
+      return new Mapped(
+          new TaskHeads(m, Readout.TASK, weight, bias, new int[] {names.size()}), origin);
     }
-    NDArray weight = NDArrays.stack(w, 0).expandDims(0); // (1, C, d)
-    NDArray bias = NDArrays.stack(b, 0).expandDims(0); // (1, C)
-    return new Mapped(
-        new TaskHeads(m, Readout.TASK, weight, bias, new int[] {names.size()}), origin);
   }
 
   private static List<Candidate> candidates(TaskHeads upstream, List<Task> tasks, int source) {

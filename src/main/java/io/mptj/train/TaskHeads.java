@@ -187,14 +187,11 @@ public final class TaskHeads implements AutoCloseable {
    */
   public NDArray forward(NDArray pooled, NDArray taskIds) {
     NDArray m = Tensors.rows(classMask, taskIds); // (B, C)
-    if (readout == Readout.SHARED) {
-      NDArray w = weight.get(0); // (C, d)
-      return pooled.matMul(w.transpose()).add(bias.get(0)).add(m); // (B, C)
-    }
     NDArray x =
         readout == Readout.LABEL
             ? pooled.div(pooled.norm(new int[] {1}, true).maximum(1e-6f)) // (B, d), unit rows
             : pooled;
+    // a shared head has one row, which rows() broadcasts to every example, in the step's manager
     NDArray w = Tensors.rows(weight, taskIds); // (B, C, d)
     NDArray b = Tensors.rows(bias, taskIds); // (B, C)
     NDArray logits = w.matMul(x.expandDims(2)).squeeze(2); // (B, C)
