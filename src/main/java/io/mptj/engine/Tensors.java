@@ -77,4 +77,16 @@ public final class Tensors {
       assign(target, src);
     }
   }
+
+  /**
+   * Inverted dropout at {@code rate} while gradients are recorded (inside a gradient collector,
+   * i.e. a training step), the identity otherwise (evaluation, prediction) and when {@code rate} is
+   * 0.
+   */
+  public static NDArray dropoutWhileTraining(NDArray x, double rate) {
+    if (rate == 0 || !ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+      return x;
+    }
+    return x.getNDArrayInternal().dropout(x, (float) rate, true).singletonOrThrow();
+  }
 }

@@ -1,5 +1,6 @@
 package io.mptj.method;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -33,7 +34,83 @@ public record AdapterConfig(
     @JsonProperty("num_ranks") Integer numRanks,
     @JsonProperty("num_tasks") Integer numTasks,
     @JsonProperty("prompt_tuning_init_task") Integer promptTuningInitTask,
-    @JsonProperty("prompt_tuning_init_state_dict_path") String promptTuningInitStateDictPath) {
+    @JsonProperty("prompt_tuning_init_state_dict_path") String promptTuningInitStateDictPath,
+    @JsonIgnore java.util.Map<String, Object> json) {
+
+  /** Keeps {@code json}, the file's every key, immutable (null for a config built in code). */
+  public AdapterConfig {
+    json =
+        json == null ? null : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(json));
+  }
+
+  /**
+   * The config of a method whose PEFT config class is not prompt tuning's (LoRA, or a method PEFT
+   * lacks): {@code json} is the whole file, written as it is.
+   */
+  public static AdapterConfig custom(
+      String peftType, PeftAdapter.Target t, java.util.Map<String, Object> json) {
+    java.util.Map<String, Object> all = new java.util.TreeMap<>(json);
+    all.put("peft_type", peftType);
+    all.putIfAbsent("task_type", t.taskType());
+    all.putIfAbsent("base_model_name_or_path", t.baseModel());
+    all.putIfAbsent("inference_mode", true);
+    all.putIfAbsent("revision", null);
+    return new AdapterConfig(
+        peftType,
+        t.taskType(),
+        t.baseModel(),
+        0,
+        0,
+        1,
+        t.numAttentionHeads(),
+        t.numLayers(),
+        null,
+        null,
+        null,
+        true,
+        null,
+        null,
+        null,
+        null,
+        null,
+        all);
+  }
+
+  /** This config with the file's every key, as read. */
+  public AdapterConfig withJson(java.util.Map<String, Object> file) {
+    return new AdapterConfig(
+        peftType,
+        taskType,
+        baseModel,
+        numVirtualTokens,
+        tokenDim,
+        numTransformerSubmodules,
+        numAttentionHeads,
+        numLayers,
+        promptTuningInit,
+        promptTuningInitText,
+        tokenizerNameOrPath,
+        inferenceMode,
+        revision,
+        numRanks,
+        numTasks,
+        promptTuningInitTask,
+        promptTuningInitStateDictPath,
+        file);
+  }
+
+  /**
+   * A key of the file, for methods with their own config keys.
+   *
+   * @throws io.mptj.engine.CheckpointException naming the key when it is missing
+   */
+  public Object require(String key) {
+    if (json == null || !json.containsKey(key)) {
+      throw new io.mptj.engine.CheckpointException(
+          PeftAdapter.CONFIG + " of a " + peftType + " adapter has no '" + key + "'");
+    }
+    return json.get(key);
+  }
 
   /** PEFT's type name for vanilla prompt tuning. */
   public static final String PROMPT_TUNING = "PROMPT_TUNING";
@@ -74,6 +151,7 @@ public record AdapterConfig(
         numRanks,
         numTasks,
         initTask,
+        null,
         null);
   }
 
@@ -85,6 +163,9 @@ public record AdapterConfig(
    * key.
    */
   public java.util.SortedMap<String, Object> peftJson() {
+    if (json != null && !PROMPT_TUNING.equals(peftType) && !MULTITASK.equals(peftType)) {
+      return new java.util.TreeMap<>(json);
+    }
     java.util.SortedMap<String, Object> m = new java.util.TreeMap<>();
     m.put("auto_mapping", null);
     m.put("base_model_name_or_path", baseModel);

@@ -24,6 +24,7 @@ public final class MethodRegistry {
     register(new PromptTuning());
     register(new Spot());
     register(new MultitaskPromptTuning());
+    register(new io.mptj.method.lora.LoraMethod());
     ServiceLoader.load(TuningMethod.class).forEach(MethodRegistry::register);
   }
 

@@ -83,7 +83,9 @@ public final class PeftAdapter {
       throw new CheckpointException("no " + CONFIG + " in " + dir);
     }
     try {
-      return Json.MAPPER.readValue(file.toFile(), AdapterConfig.class);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> all = Json.MAPPER.readValue(file.toFile(), Map.class);
+      return Json.MAPPER.convertValue(all, AdapterConfig.class).withJson(all);
     } catch (IOException e) {
       throw new CheckpointException(file + ": " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package io.mptj.method;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.mptj.backbone.nn.LayerEdits;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,29 @@ public interface PromptModule extends AutoCloseable {
    *     #parameters()}
    */
   NDArray forward(NDArray taskIds);
+
+  /**
+   * Prompts for a batch that may depend on the input (ATTEMPT mixes source prompts by attention
+   * over the pooled input); input-independent methods return {@link #forward(NDArray)}.
+   *
+   * @param taskIds (B) int64 task index per example
+   * @param tokens (B, T, d) the input's token embeddings, as {@link #embedTokens} returned them
+   * @param tokenMask (B, T) 1 for tokens, 0 for padding
+   * @return (B, P, d)
+   */
+  default NDArray forward(NDArray taskIds, NDArray tokens, NDArray tokenMask) {
+    return forward(taskIds);
+  }
+
+  /**
+   * The module's changes to the frozen backbone's layers for a batch (LoRA, adapters, BitFit, full
+   * fine-tuning); prompt methods change none.
+   *
+   * @param taskIds (B) int64 task index per example
+   */
+  default LayerEdits edits(NDArray taskIds) {
+    return LayerEdits.NONE;
+  }
 
   /**
    * The input token embeddings as this module changes them, before the prompt is prepended: the

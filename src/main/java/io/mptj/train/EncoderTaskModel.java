@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.PromptInput;
+import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import java.util.ArrayList;
@@ -70,12 +71,19 @@ public final class EncoderTaskModel implements TaskModel {
   @Override
   public ModelOutput forward(Batch batch) {
     int p = prompts.length();
-    NDArray prompt = prompts.forward(batch.taskIds()); // (B, P, d)
-    NDArray tokens = prompts.embedTokens(backbone.embed(batch.ids()), batch.taskIds()); // (B, T, d)
-    NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
-    NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
-    NDArray types = PromptInput.extendTokenTypes(batch.typeIds(), p); // (B, P+T)
-    NDArray h = backbone.encode(x, types, mask); // (B, P+T, d)
+    LayerEdits edits = prompts.edits(batch.taskIds());
+    NDArray embedded = backbone.embed(batch.ids(), edits); // (B, T, d)
+    NDArray tokens = prompts.embedTokens(embedded, batch.taskIds()); // (B, T, d)
+    NDArray x = tokens; // (B, P+T, d) once the prompt is prepended
+    NDArray mask = batch.mask(); // (B, P+T)
+    NDArray types = batch.typeIds(); // (B, P+T)
+    if (p > 0) {
+      NDArray prompt = prompts.forward(batch.taskIds(), tokens, batch.mask()); // (B, P, d)
+      x = PromptInput.prependEmbeddings(prompt, tokens);
+      mask = PromptInput.extendMask(mask, p);
+      types = PromptInput.extendTokenTypes(types, p);
+    }
+    NDArray h = backbone.encode(x, types, mask, edits); // (B, P+T, d)
     NDArray pooled = pool(h, batch.mask(), p); // (B, d)
     NDArray logits = heads.forward(pooled, batch.taskIds()); // (B, C)
     return new ModelOutput(logits, pooled, null);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.Seq2SeqBackbone;
+import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import java.util.ArrayList;
@@ -72,8 +73,13 @@ public final class Seq2SeqTaskModel implements TaskModel {
 
   private Encoded encode(Batch batch) {
     int p = prompts.length();
-    NDArray prompt = prompts.forward(batch.taskIds()); // (B, P, d)
+    if (prompts.edits(batch.taskIds()) != LayerEdits.NONE) {
+      throw new UnsupportedOperationException(
+          "the T5 family does not apply layer edits yet (LoRA, adapters, BitFit, fine-tuning);"
+              + " use a prompt method, or a BERT-family backbone");
+    }
     NDArray tokens = prompts.embedTokens(backbone.embed(batch.ids()), batch.taskIds()); // (B, T, d)
+    NDArray prompt = prompts.forward(batch.taskIds(), tokens, batch.mask()); // (B, P, d)
     NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
     NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
     return new Encoded(backbone.encode(x, mask), mask); // (B, P+T, d)

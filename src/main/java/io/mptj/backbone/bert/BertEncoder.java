@@ -10,6 +10,7 @@ import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.TextTokenizer;
 import io.mptj.backbone.nn.Activation;
 import io.mptj.backbone.nn.Attention;
+import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.backbone.nn.Scoped;
 import io.mptj.backbone.nn.WeightStore;
 import io.mptj.engine.CheckpointException;
@@ -183,7 +184,13 @@ public final class BertEncoder implements EncoderBackbone {
 
   @Override
   public NDArray embed(NDArray tokenIds) {
-    return Scoped.arrays(scope -> new NDList(lookup(tokenIds, layers.word())), tokenIds)
+    return embed(tokenIds, LayerEdits.NONE);
+  }
+
+  @Override
+  public NDArray embed(NDArray tokenIds, LayerEdits edits) {
+    NDArray table = edits.table(BertWeights.WORD, layers.word()); // (V, d)
+    return Scoped.arrays(scope -> new NDList(lookup(tokenIds, table)), tokenIds)
         .singletonOrThrow(); // (B, T, d)
   }
 
@@ -203,9 +210,23 @@ public final class BertEncoder implements EncoderBackbone {
    */
   @Override
   public NDArray encode(NDArray inputsEmbeds, NDArray tokenTypeIds, NDArray attentionMask) {
+    return encode(inputsEmbeds, tokenTypeIds, attentionMask, LayerEdits.NONE);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Edits see this encoder's HF names: the fused {@code query+key+value} projection of each
+   * block, {@code attention.output.dense}, {@code intermediate.dense}, {@code output.dense}, the
+   * three LayerNorm kinds, the three embedding tables, and the sub-layers {@code
+   * encoder.layer.i.attention.output} and {@code encoder.layer.i.output}.
+   */
+  @Override
+  public NDArray encode(
+      NDArray inputsEmbeds, NDArray tokenTypeIds, NDArray attentionMask, LayerEdits edits) {
     checkInputs(inputsEmbeds, tokenTypeIds, attentionMask);
     return Scoped.arrays(
-            scope -> new NDList(forward(inputsEmbeds, tokenTypeIds, attentionMask)),
+            scope -> new NDList(forward(inputsEmbeds, tokenTypeIds, attentionMask, edits)),
             inputsEmbeds,
             tokenTypeIds,
             attentionMask)
@@ -213,46 +234,53 @@ public final class BertEncoder implements EncoderBackbone {
   }
 
   /** The encoder, every array in the inputs' (scoped) manager: (B, L, d) to (B, L, d). */
-  private NDArray forward(NDArray inputsEmbeds, NDArray tokenTypeIds, NDArray attentionMask) {
-    NDArray hidden = embeddings(inputsEmbeds, tokenTypeIds); // (B, L, d)
+  private NDArray forward(
+      NDArray inputsEmbeds, NDArray tokenTypeIds, NDArray attentionMask, LayerEdits edits) {
+    NDArray hidden = embeddings(inputsEmbeds, tokenTypeIds, edits); // (B, L, d)
     NDArray maskBias = Attention.additiveKeyMask(attentionMask); // (B, 1, 1, L)
-    for (BertWeights.Block block : layers.blocks()) {
-      hidden = block(block, hidden, maskBias); // (B, L, d)
+    for (int i = 0; i < layers.blocks().size(); i++) {
+      hidden = block(i, layers.blocks().get(i), hidden, maskBias, edits); // (B, L, d)
     }
     return hidden;
   }
 
   /** Inputs plus positions 0..L-1 plus token types, then LayerNorm: (B, L, d). */
-  private NDArray embeddings(NDArray inputsEmbeds, NDArray tokenTypeIds) {
+  private NDArray embeddings(NDArray inputsEmbeds, NDArray tokenTypeIds, LayerEdits edits) {
     NDManager m = inputsEmbeds.getManager();
     long length = inputsEmbeds.getShape().get(1);
     NDArray positionIds = m.arange(0, (int) length, 1, DataType.INT64); // (L)
-    NDArray positions = lookup(positionIds, layers.position()); // (L, d)
+    NDArray positions =
+        lookup(positionIds, edits.table(BertWeights.POSITION, layers.position())); // (L, d)
     NDArray typeIds =
         tokenTypeIds == null ? m.zeros(new Shape(1, 1), DataType.INT64) : tokenTypeIds; // (B, L)
-    NDArray types = lookup(typeIds, layers.tokenType()); // (B, L, d) or (1, 1, d)
+    NDArray types =
+        lookup(typeIds, edits.table(BertWeights.TOKEN_TYPE, layers.tokenType())); // (B, L, d)
     NDArray sum = inputsEmbeds.add(positions).addi(types); // (B, L, d)
-    return layers.embeddingNorm().apply(sum); // (B, L, d)
+    return edits.norm(layers.embeddingNorm(), sum); // (B, L, d)
   }
 
   /** One post-LayerNorm transformer block: (B, L, d) to (B, L, d). */
-  private NDArray block(BertWeights.Block block, NDArray hidden, NDArray maskBias) {
-    NDArray attended = attention(block, hidden, maskBias); // (B, L, d)
-    NDArray h = block.attentionNorm().apply(attended.addi(hidden)); // (B, L, d)
-    NDArray inner = activation().apply(block.intermediate().apply(h)); // (B, L, I)
-    NDArray out = block.output().apply(inner); // (B, L, d)
-    return block.outputNorm().apply(out.addi(h)); // (B, L, d)
+  private NDArray block(
+      int index, BertWeights.Block block, NDArray hidden, NDArray maskBias, LayerEdits edits) {
+    NDArray attended = attention(block, hidden, maskBias, edits); // (B, L, d)
+    attended = edits.sublayer(BertWeights.module(index, BertWeights.ATTENTION_SUBLAYER), attended);
+    NDArray h = edits.norm(block.attentionNorm(), attended.addi(hidden)); // (B, L, d)
+    NDArray inner = activation().apply(edits.linear(block.intermediate(), h)); // (B, L, I)
+    NDArray out = edits.linear(block.output(), inner); // (B, L, d)
+    out = edits.sublayer(BertWeights.module(index, BertWeights.FFN_SUBLAYER), out); // (B, L, d)
+    return edits.norm(block.outputNorm(), out.addi(h)); // (B, L, d)
   }
 
   /** Multi-head scaled dot-product self-attention and its output projection. */
-  private NDArray attention(BertWeights.Block block, NDArray hidden, NDArray maskBias) {
+  private NDArray attention(
+      BertWeights.Block block, NDArray hidden, NDArray maskBias, LayerEdits edits) {
     int heads = config.numAttentionHeads();
-    NDList qkv = block.qkv().apply(hidden).split(3, 2); // 3 × (B, L, d)
+    NDList qkv = edits.linear(block.qkv(), hidden).split(3, 2); // 3 × (B, L, d)
     NDArray query = Attention.splitHeads(qkv.get(0), heads).mul(attentionScale); // (B, H, L, dh)
     NDArray key = Attention.splitHeads(qkv.get(1), heads); // (B, H, L, dh)
     NDArray value = Attention.splitHeads(qkv.get(2), heads); // (B, H, L, dh)
     NDArray context = Attention.attend(query, key, value, maskBias); // (B, H, L, dh)
-    return block.attentionOutput().apply(Attention.mergeHeads(context)); // (B, L, d)
+    return edits.linear(block.attentionOutput(), Attention.mergeHeads(context)); // (B, L, d)
   }
 
   private Activation activation() {

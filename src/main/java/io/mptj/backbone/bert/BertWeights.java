@@ -32,6 +32,12 @@ final class BertWeights {
   static final String OUTPUT = "output.dense";
   static final String OUTPUT_NORM = "output.LayerNorm";
 
+  /** The attention sub-layer's output module, where adapters see its output before the residual. */
+  static final String ATTENTION_SUBLAYER = "attention.output";
+
+  /** The feed-forward sub-layer's output module. */
+  static final String FFN_SUBLAYER = "output";
+
   private static final String PREFIX = "bert.";
 
   private BertWeights() {}

@@ -28,6 +28,16 @@ public record Linear(String name, NDArray weight, NDArray bias) {
     }
   }
 
+  /** The HF module paths this layer computes: its own name, or each part of a fused projection. */
+  public java.util.List<String> parts() {
+    return java.util.List.of(name.split("\\+"));
+  }
+
+  /** Number of input features. */
+  public long in() {
+    return weight.getShape().get(1);
+  }
+
   /** Number of output features. */
   public long out() {
     return weight.getShape().get(0);

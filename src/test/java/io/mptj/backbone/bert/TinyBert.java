@@ -36,6 +36,15 @@ public final class TinyBert {
     return write(dir, c, randomWeights(c, seed), false, "", w -> {});
   }
 
+  /**
+   * As {@link #writeRandom}, stored as float64 (d = 32, 2 layers, 40 positions), for gradient
+   * checks by finite differences.
+   */
+  public static Path writeRandomFloat64(Path dir, long seed) {
+    BertConfig c = config(Activation.GELU);
+    return write(dir, c, randomWeights(c, seed), true, "", w -> {});
+  }
+
   /** A small architecture: d = 32, 2 layers of 4 heads, FFN 64, 40 positions. */
   static BertConfig config(Activation act) {
     return new BertConfig(VOCAB, 32, 2, 4, 64, act, 40, 2, 1e-12, 0);

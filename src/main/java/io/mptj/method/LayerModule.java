@@ -1,0 +1,109 @@
+package io.mptj.method;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.mptj.backbone.nn.LayerEdits;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The base of methods that change the backbone's layers instead of prepending a prompt (LoRA,
+ * adapters, BitFit, full fine-tuning): no virtual tokens, tensors owned by one sub-manager, and the
+ * per-batch {@link LayerEdits} a subclass supplies. Per-task tensors are stored with a leading task
+ * axis K and gathered per row, so that one batch can mix tasks.
+ */
+public abstract class LayerModule implements PromptModule {
+
+  /** Owns every tensor of the module. */
+  protected final NDManager manager;
+
+  private final int dim;
+  private final int numTasks;
+  private final List<Parameter> parameters = new ArrayList<>();
+
+  /**
+   * @param dim the backbone's hidden width d
+   * @param numTasks K
+   */
+  protected LayerModule(NDManager parent, int dim, int numTasks) {
+    this.manager = parent.newSubManager();
+    this.dim = dim;
+    this.numTasks = numTasks;
+  }
+
+  /** Registers a trainable tensor: attaches it to {@link #manager} and asks for its gradient. */
+  protected final NDArray trainable(String name, NDArray initial, String group) {
+    NDArray p = initial.duplicate();
+    p.attach(manager);
+    p.setRequiresGradient(true);
+    parameters.add(new Parameter(name, p, group));
+    return p;
+  }
+
+  @Override
+  public final int length() {
+    return 0;
+  }
+
+  @Override
+  public final int dim() {
+    return dim;
+  }
+
+  @Override
+  public final int numTasks() {
+    return numTasks;
+  }
+
+  /** No prompt: (B, 0, d). */
+  @Override
+  public final NDArray forward(NDArray taskIds) {
+    return taskIds.getManager().zeros(new Shape(taskIds.getShape().get(0), 0, dim));
+  }
+
+  /** No prompt: (0, d). */
+  @Override
+  public final NDArray taskPrompt(NDManager target, int task) {
+    return target.zeros(new Shape(0, dim));
+  }
+
+  @Override
+  public abstract LayerEdits edits(NDArray taskIds);
+
+  @Override
+  public final List<Parameter> parameters() {
+    return List.copyOf(parameters);
+  }
+
+  @Override
+  public long sharedParameterCount() {
+    return 0;
+  }
+
+  /** Every parameter's size over the task axis: the parameters of one task. */
+  @Override
+  public long taskParameterCount() {
+    return parameters.stream().mapToLong(Parameter::size).sum() / numTasks;
+  }
+
+  /** Task {@code task}'s slice of a per-task tensor (K, ...) as a detached copy for saving. */
+  protected static NDArray slice(NDArray perTask, int task, NDManager target) {
+    NDArray s = perTask.get(task).stopGradient().duplicate();
+    s.attach(target);
+    return s;
+  }
+
+  /**
+   * Rows of a per-task tensor for a batch: (K, ...) to (B, ...) by task id, or the single task's
+   * tensor broadcast when K = 1.
+   */
+  protected static NDArray rows(NDArray perTask, NDArray taskIds) {
+    return io.mptj.engine.Tensors.rows(perTask, taskIds);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
