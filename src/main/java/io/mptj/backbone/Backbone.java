@@ -106,4 +106,13 @@ public sealed interface Backbone extends AutoCloseable permits EncoderBackbone, 
 
   @Override
   void close();
+
+  /**
+   * The HF module paths of the sub-layers whose outputs {@link
+   * io.mptj.backbone.nn.LayerEdits#sublayer} sees, in forward order (for adapters); empty for a
+   * family that offers none.
+   */
+  default java.util.List<String> sublayers() {
+    return java.util.List.of();
+  }
 }

@@ -71,6 +71,42 @@ public abstract class LayerModule implements PromptModule {
   @Override
   public abstract LayerEdits edits(NDArray taskIds);
 
+  /**
+   * A per-task dense layer {@code x W_tᵀ + b_t} with each row's task t.
+   *
+   * @param x (B, T, in)
+   * @param weight (K, out, in)
+   * @param bias (K, out), or null
+   * @return (B, T, out)
+   */
+  protected final NDArray taskLinear(NDArray x, NDArray weight, NDArray bias, NDArray taskIds) {
+    if (numTasks == 1) {
+      return x.getNDArrayInternal()
+          .linear(x, weight.get(0), bias == null ? null : bias.get(0))
+          .singletonOrThrow(); // (B, T, out)
+    }
+    NDArray y = x.matMul(rows(weight, taskIds).transpose(0, 2, 1)); // (B, T, out)
+    return bias == null ? y : y.add(rows(bias, taskIds).expandDims(1));
+  }
+
+  /**
+   * What of this module does not fit a backbone's weights, or null when all does (each adapted
+   * layer exists with the shapes the module's tensors need).
+   *
+   * @param backbone the backbone it is to run on
+   */
+  protected abstract String mismatch(io.mptj.backbone.Backbone backbone);
+
+  /** The layers this module changes exist in the backbone with matching shapes. */
+  @Override
+  public final void checkFits(io.mptj.backbone.Backbone backbone, String where) {
+    String problem = mismatch(backbone);
+    if (problem != null) {
+      throw new io.mptj.engine.CheckpointException(
+          where + ": the adapter does not fit backbone " + backbone.id() + ": " + problem);
+    }
+  }
+
   @Override
   public final List<Parameter> parameters() {
     return List.copyOf(parameters);

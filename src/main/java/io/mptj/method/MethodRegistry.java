@@ -25,6 +25,9 @@ public final class MethodRegistry {
     register(new Spot());
     register(new MultitaskPromptTuning());
     register(new io.mptj.method.lora.LoraMethod());
+    register(new io.mptj.method.bitfit.BitFitMethod());
+    register(new io.mptj.method.adapter.HoulsbyAdapters());
+    register(new io.mptj.method.ft.FineTuning());
     ServiceLoader.load(TuningMethod.class).forEach(MethodRegistry::register);
   }
 

@@ -74,6 +74,27 @@ public interface PromptModule extends AutoCloseable {
    */
   NDArray taskPrompt(NDManager manager, int task);
 
+  /**
+   * Checks that this module, loaded from a file, fits a backbone: a prompt's width is the
+   * backbone's d; a layer method's tensors match the layers they change.
+   *
+   * @param where the file or run named in the error
+   * @throws io.mptj.engine.CheckpointException naming what does not fit
+   */
+  default void checkFits(io.mptj.backbone.Backbone backbone, String where) {
+    if (dim() != backbone.hiddenSize()) {
+      throw new io.mptj.engine.CheckpointException(
+          where
+              + ": the adapter's token_dim "
+              + dim()
+              + " does not match backbone "
+              + backbone.id()
+              + " (d = "
+              + backbone.hiddenSize()
+              + ")");
+    }
+  }
+
   /** The trainable tensors, with their optimizer groups. */
   List<Parameter> parameters();
 

@@ -104,17 +104,7 @@ public final class SavedRun implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager();
     try {
       PromptModule prompts = PeftAdapter.load(dir, manager);
-      if (prompts.dim() != ctx.backbone().hiddenSize()) {
-        throw new CheckpointException(
-            dir
-                + ": the adapter's token_dim "
-                + prompts.dim()
-                + " does not match backbone "
-                + ctx.backbone().id()
-                + " (d = "
-                + ctx.backbone().hiddenSize()
-                + ")");
-      }
+      prompts.checkFits(ctx.backbone(), dir.toString());
       TaskHeads heads = Models.hasHeads(ctx.backbone()) ? RunDir.loadHeads(dir, manager) : null;
       return new SavedRun(dir, ctx, tasks, settings, manager, prompts, heads);
     } catch (RuntimeException e) {

@@ -65,7 +65,28 @@ class BaselineMethodsTest {
             "lora",
             Map.of("lora_rank", 2, "lora_alpha", 4.0),
             2 * 2 * 2 * (32 + 32),
-            "2 layers × (query, value) × r·(in + out), r = 2"));
+            "2 layers × (query, value) × r·(in + out), r = 2"),
+        new Case(
+            "bitfit",
+            Map.of(),
+            2 * (4 * 32 + 32 + 64 + 32 + 32) + 32,
+            "per layer the q, k, v, attention-output, intermediate and output biases and two"
+                + " LayerNorm biases, plus the embedding LayerNorm's"),
+        new Case(
+            "adapter",
+            Map.of("adapter_reduction", 8),
+            2 * 2 * (4 * 32 + 4 + 32 * 4 + 32),
+            "2 layers × 2 adapters × (down m·d + m, up d·m + d), m = 32 / 8"),
+        new Case(
+            "ft",
+            Map.of(),
+            30522 * 32
+                + 40 * 32
+                + 2 * 32
+                + 2 * 32
+                + 2 * (4 * (32 * 32 + 32) + 2 * 32 + (64 * 32 + 64) + (32 * 64 + 32) + 2 * 32),
+            "every backbone tensor: embeddings, their LayerNorm, and per layer q, k, v, output,"
+                + " intermediate, output dense and two LayerNorms"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -100,6 +121,13 @@ class BaselineMethodsTest {
       }
       assertTrue(maxErr <= 1e-6, c + ": max relative gradient error " + maxErr);
       assertTrue(nonzero, c + ": the gradient is not trivially zero");
+      for (Parameter p : module.parameters()) {
+        if (!p.name().contains("attention.self.key.bias")) { // softmax ignores a key bias
+          assertTrue(
+              java.util.Arrays.stream(grads.get(p.name())).anyMatch(g -> Math.abs(g) > 1e-8),
+              p.name() + " gets a gradient");
+        }
+      }
 
       for (Parameter p : module.parameters()) {
         double[] was = p.array().toDoubleArray();
@@ -134,6 +162,69 @@ class BaselineMethodsTest {
       try (PromptModule loaded = PeftAdapter.load(adapter, m)) {
         assertArrayEquals(out, hidden(enc, loaded, m).toDoubleArray(), 0.0, c + " after reload");
       }
+    }
+  }
+
+  /**
+   * LoRA, BitFit and fine-tuning change weights, so their outputs must equal the frozen encoder's
+   * with the change merged into the weights by hand ({@code W + (α/r)·B·A}, {@code b + δ}, the
+   * copies), loaded as a plain checkpoint: within 1e-12.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mergeable")
+  void outputsEqualTheEncoderWithTheChangeMergedIntoItsWeights(Case c) {
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(tmp.resolve("bert"), 5));
+        NDManager m = NDManager.newBaseManager();
+        PromptModule module = create(c, enc, m)) {
+      randomize(module, 6);
+      Map<String, double[]> merged = new LinkedHashMap<>();
+      enc.weights().forEach((k, v) -> merged.put(k, v.toDoubleArray()));
+      merge(c, module, merged, m);
+      try (BertEncoder plain =
+          BertEncoder.load(TinyBert.writeFloat64(tmp.resolve("merged"), merged))) {
+        double[] want =
+            plain
+                .encode(plain.embed(m.create(IDS)), m.create(TYPES), m.create(MASK))
+                .toDoubleArray();
+        double[] got = hidden(enc, module, m).toDoubleArray();
+        assertArrayEquals(want, got, 1e-12, c.toString());
+      }
+    }
+  }
+
+  static Stream<Case> mergeable() {
+    return cases().filter(c -> List.of("lora", "bitfit", "ft").contains(c.method()));
+  }
+
+  private static void merge(Case c, PromptModule module, Map<String, double[]> w, NDManager m) {
+    Map<String, NDArray> state = module.peftState(m);
+    switch (c.method()) {
+      case "lora" -> {
+        double scale = 4.0 / 2;
+        for (String module2 : List.of("query", "value")) {
+          for (int layer = 0; layer < 2; layer++) {
+            String path = "encoder.layer." + layer + ".attention.self." + module2;
+            NDArray a = state.get("base_model.model." + path + ".lora_A.weight"); // (r, in)
+            NDArray b = state.get("base_model.model." + path + ".lora_B.weight"); // (out, r)
+            double[] delta = b.matMul(a).mul(scale).toDoubleArray();
+            double[] weight = w.get(path + ".weight");
+            for (int i = 0; i < weight.length; i++) {
+              weight[i] += delta[i];
+            }
+          }
+        }
+      }
+      case "bitfit" ->
+          state.forEach(
+              (key, d) -> {
+                double[] bias = w.get(key.substring("bitfit.".length()));
+                double[] delta = d.toDoubleArray();
+                for (int i = 0; i < bias.length; i++) {
+                  bias[i] += delta[i];
+                }
+              });
+      case "ft" -> state.forEach((key, copy) -> w.put(key, copy.toDoubleArray()));
+      default -> throw new IllegalArgumentException(c.method());
     }
   }
 

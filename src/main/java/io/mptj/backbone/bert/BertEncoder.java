@@ -173,6 +173,16 @@ public final class BertEncoder implements EncoderBackbone {
   }
 
   @Override
+  public java.util.List<String> sublayers() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      out.add(BertWeights.module(i, BertWeights.ATTENTION_SUBLAYER));
+      out.add(BertWeights.module(i, BertWeights.FFN_SUBLAYER));
+    }
+    return out;
+  }
+
+  @Override
   public NDArray wordEmbeddings() {
     return layers.word();
   }

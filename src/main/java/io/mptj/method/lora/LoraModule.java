@@ -89,15 +89,8 @@ public final class LoraModule extends LayerModule {
 
   /** {@code (α/r) x Aᵀ Bᵀ}: (B, T, in) to (B, T, out). */
   private NDArray branch(Factors f, NDArray x, NDArray taskIds) {
-    float scale = (float) config.scale();
-    if (numTasks() == 1) {
-      NDArray xa = x.getNDArrayInternal().linear(x, f.a().get(0), null).singletonOrThrow();
-      NDArray xab = xa.getNDArrayInternal().linear(xa, f.b().get(0), null).singletonOrThrow();
-      return xab.mul(scale); // (B, T, out)
-    }
-    NDArray a = rows(f.a(), taskIds); // (B, r, in)
-    NDArray b = rows(f.b(), taskIds); // (B, out, r)
-    return x.matMul(a.transpose(0, 2, 1)).matMul(b.transpose(0, 2, 1)).mul(scale); // (B, T, out)
+    NDArray xa = taskLinear(x, f.a(), null, taskIds); // (B, T, r)
+    return taskLinear(xa, f.b(), null, taskIds).mul((float) config.scale()); // (B, T, out)
   }
 
   private NDArray dropout(NDArray x) {
@@ -107,6 +100,23 @@ public final class LoraModule extends LayerModule {
   private static NDArray zeros(NDArray x, long width) {
     Shape s = x.getShape();
     return x.getManager().zeros(new Shape(s.get(0), s.get(1), width), x.getDataType());
+  }
+
+  @Override
+  protected String mismatch(io.mptj.backbone.Backbone backbone) {
+    Map<String, NDArray> weights = backbone.weights();
+    for (var e : byModule.entrySet()) {
+      NDArray w = weights.get(e.getKey() + ".weight");
+      Shape a = e.getValue().a().getShape();
+      Shape b = e.getValue().b().getShape();
+      if (w == null) {
+        return "it has no layer " + e.getKey();
+      }
+      if (w.getShape().get(1) != a.get(2) || w.getShape().get(0) != b.get(1)) {
+        return e.getKey() + " is " + w.getShape() + ", its LoRA factors are " + a + " and " + b;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -45,6 +45,14 @@ public final class TinyBert {
     return write(dir, c, randomWeights(c, seed), true, "", w -> {});
   }
 
+  /**
+   * Writes the float64 tiny model of {@link #writeRandomFloat64} with the given weights (HF names,
+   * every tensor of {@link BertWeights#expected}).
+   */
+  public static Path writeFloat64(Path dir, Map<String, double[]> weights) {
+    return write(dir, config(Activation.GELU), weights, true, "", w -> {});
+  }
+
   /** A small architecture: d = 32, 2 layers of 4 heads, FFN 64, 40 positions. */
   static BertConfig config(Activation act) {
     return new BertConfig(VOCAB, 32, 2, 4, 64, act, 40, 2, 1e-12, 0);
