@@ -28,6 +28,9 @@ public final class MethodRegistry {
     register(new io.mptj.method.bitfit.BitFitMethod());
     register(new io.mptj.method.adapter.HoulsbyAdapters());
     register(new io.mptj.method.ft.FineTuning());
+    register(new io.mptj.method.dept.Dept());
+    register(new io.mptj.method.ulpt.Ulpt());
+    register(new io.mptj.method.attempt.Attempt());
     ServiceLoader.load(TuningMethod.class).forEach(MethodRegistry::register);
   }
 

@@ -9,6 +9,11 @@ public enum Upstream {
   NONE,
   /** One source task's run of {@code mptj source} (e.g. SPoT). */
   SOURCE_RUN,
+  /**
+   * The output of {@code mptj source}: every source task's prompt, listed in teachers.json
+   * (ATTEMPT).
+   */
+  SOURCES,
   /** A run of {@code mptj distill} (MPT). */
   DISTILL_RUN
 }

@@ -78,6 +78,12 @@ public final class Adaptation {
           throw new IllegalArgumentException(flag + " needs --from DIR (one source task's run)");
         }
       }
+      case SOURCES -> {
+        if (from == null) {
+          throw new IllegalArgumentException(
+              flag + " needs --from DIR (the output of ./mptj source, with teachers.json)");
+        }
+      }
       case DISTILL_RUN -> {
         if (from == null) {
           throw new IllegalArgumentException(flag + " needs --from DIR (a distillation run)");

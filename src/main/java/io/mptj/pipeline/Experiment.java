@@ -187,6 +187,7 @@ public final class Experiment {
       case NONE -> null;
       case SOURCE_RUN ->
           source.resolve(RunDir.slug(TaskRegistry.get(spec.spotSource(), ctx.dataDir()).name()));
+      case SOURCES -> source;
       case DISTILL_RUN -> distill;
     };
   }

@@ -28,6 +28,34 @@ class BaselineCliTest {
     String task =
         ToyTasks.task(work.resolve("data"), "toy/base", ToyTasks.POS, ToyTasks.NEG, 2).reference();
     ObjectMapper json = new ObjectMapper();
+    String other =
+        ToyTasks.task(work.resolve("data"), "toy/other", ToyTasks.SPORT, ToyTasks.FOOD, 3)
+            .reference();
+    Path sources = work.resolve("sources");
+    Cli.Result src =
+        Cli.run(
+            List.of(
+                "source",
+                "--tasks",
+                task + "," + other,
+                "--backbone",
+                model.toString(),
+                "--data-dir",
+                work.resolve("data").toString(),
+                "--prompt-length",
+                "4",
+                "--max-length",
+                "24",
+                "--batch-size",
+                "8",
+                "--steps",
+                "6",
+                "--eval-every",
+                "6",
+                "--no-progress",
+                "--out",
+                sources.toString()));
+    assertEquals(0, src.rc(), src.err());
     for (String method : BaselineMethodsTest.names()) {
       Path out = work.resolve(method);
       List<String> args =
@@ -53,6 +81,9 @@ class BaselineCliTest {
                   "--no-progress",
                   "--out",
                   out.toString()));
+      if (MethodRegistry.get(method).upstream() == Upstream.SOURCES) {
+        args.addAll(List.of("--from", sources.toString()));
+      }
       Cli.Result r = Cli.run(args);
       assertEquals(0, r.rc(), method + ": " + r.err());
       JsonNode config = json.readTree(out.resolve("config.json").toFile());

@@ -47,12 +47,21 @@ class BaselineMethodsTest {
 
   @TempDir Path tmp;
 
+  private Path bert() {
+    return tmp.resolve("bert-" + System.nanoTime());
+  }
+
   /**
    * A method with settings and its hand count on the tiny model.
    *
    * @param count what the method trains per task, by hand
    */
-  record Case(String method, Map<String, Object> settings, long count, String why) {
+  record Case(String method, Map<String, Object> settings, long count, long frozen, String why) {
+
+    Case(String method, Map<String, Object> settings, long count, String why) {
+      this(method, settings, count, 0, why);
+    }
+
     @Override
     public String toString() {
       return method;
@@ -86,13 +95,29 @@ class BaselineMethodsTest {
                 + 2 * 32
                 + 2 * (4 * (32 * 32 + 32) + 2 * 32 + (64 * 32 + 64) + (32 * 64 + 32) + 2 * 32),
             "every backbone tensor: embeddings, their LayerNorm, and per layer q, k, v, output,"
-                + " intermediate, output dense and two LayerNorms"));
+                + " intermediate, output dense and two LayerNorms"),
+        new Case(
+            "dept",
+            Map.of("prompt_length", 3, "dept_rank", 2, "dept_positions", 4),
+            3 * 32 + 4 * 2 + 2 * 32,
+            "m·d + s·r + r·d with m = 3, s = 4 (< T = 5: the last position has no offset), r = 2"),
+        new Case(
+            "ulpt",
+            Map.of("prompt_length", 3, "ulpt_rank", 4),
+            3 * 4 + 2 * 32,
+            "Z (P·r) + scale and shift (2d); the projection is rebuilt from its seed"),
+        new Case(
+            "attempt",
+            Map.of("prompt_length", 3, "attempt_rank", 4),
+            3 * 32 + 4 * 32 + 32 * 4 + 2 * 3 * 32,
+            2 * 3 * 32,
+            "target prompt P·d, W_down r·d, W_up d·r, plus the 2 frozen source prompts (shared)"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void gradientsMatchFiniteDifferencesAndOnlyTheMethodTrains(Case c) {
-    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(tmp.resolve("bert"), 5));
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(bert(), 5));
         NDManager m = NDManager.newBaseManager();
         PromptModule module = create(c, enc, m)) {
       assertEquals(DataType.FLOAT64, enc.wordEmbeddings().getDataType());
@@ -148,14 +173,14 @@ class BaselineMethodsTest {
   @MethodSource("cases")
   void savedAndLoadedGivesIdenticalOutputsAndCountsAreTheHandCount(Case c) {
     Path adapter = tmp.resolve("adapter");
-    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(tmp.resolve("bert"), 5));
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(bert(), 5));
         NDManager m = NDManager.newBaseManager();
         PromptModule module = create(c, enc, m)) {
       assertEquals(c.count(), module.taskParameterCount() + module.sharedParameterCount(), c.why());
       assertEquals(
-          c.count(),
+          c.count() - c.frozen(),
           module.parameters().stream().mapToLong(Parameter::size).sum(),
-          "the trainable tensors hold exactly the counted parameters");
+          "the trainable tensors hold exactly the counted parameters, less frozen shared ones");
       randomize(module, 4);
       double[] out = hidden(enc, module, m).toDoubleArray();
       PeftAdapter.save(adapter, module, TARGET);
@@ -173,7 +198,7 @@ class BaselineMethodsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("mergeable")
   void outputsEqualTheEncoderWithTheChangeMergedIntoItsWeights(Case c) {
-    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(tmp.resolve("bert"), 5));
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(bert(), 5));
         NDManager m = NDManager.newBaseManager();
         PromptModule module = create(c, enc, m)) {
       randomize(module, 6);
@@ -228,10 +253,27 @@ class BaselineMethodsTest {
     }
   }
 
-  static PromptModule create(Case c, BertEncoder enc, NDManager m) {
+  PromptModule create(Case c, BertEncoder enc, NDManager m) {
     TuningMethod method = MethodRegistry.get(c.method());
     MethodConfig config = TestSettings.of("bert", Stage.ADAPT, c.method(), c.settings()).config();
-    return method.create(new TuningMethod.Init(enc, 1, null, 11), config, m);
+    Path from = method.upstream() == Upstream.SOURCES ? sources(enc, m) : null;
+    return method.create(new TuningMethod.Init(enc, 1, from, 11), config, m);
+  }
+
+  /** Two random source prompts (P = 3) as {@code mptj source} writes them, with teachers.json. */
+  private Path sources(BertEncoder enc, NDManager m) {
+    Path dir = tmp.resolve("sources");
+    Map<String, String> tasks = new LinkedHashMap<>();
+    for (int i = 0; i < 2; i++) {
+      try (PromptModule p =
+          io.mptj.method.pt.SoftPrompt.single(
+              m, Projections.uniform(m, new Shape(3, 32), 0.5, 20 + i, DataType.FLOAT64))) {
+        PeftAdapter.save(dir.resolve("src-" + i), p, TARGET);
+      }
+      tasks.put("toy/src-" + i, "src-" + i);
+    }
+    io.mptj.engine.Json.writeAtomic(dir.resolve("teachers.json"), Map.of("tasks", tasks));
+    return dir;
   }
 
   /** Sets every parameter to N(0, 0.3²) values (LoRA's B and BitFit's offsets start at zero). */
