@@ -53,12 +53,37 @@ public final class NativeMemory {
     return m;
   }
 
+  /**
+   * Resets the process's peak resident set size ({@code VmHWM}) to its current size (Linux: writing
+   * {@code 5} to {@code /proc/self/clear_refs}), so that {@link #peakResidentBytes()} measures from
+   * now; a no-op where unsupported.
+   *
+   * @return whether the peak was reset
+   */
+  public static boolean resetPeak() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Peak resident set size in bytes ({@code VmHWM}) since start or {@link #resetPeak()}, or -1. */
+  public static long peakResidentBytes() {
+    return statusBytes("VmHWM:");
+  }
+
   /** Resident set size of this process in bytes ({@code VmRSS}), or -1 where unavailable. */
   public static long residentBytes() {
+    return statusBytes("VmRSS:");
+  }
+
+  private static long statusBytes(String key) {
     try {
       for (String line : Files.readAllLines(STATUS)) {
-        if (line.startsWith("VmRSS:")) {
-          String[] parts = line.substring(6).trim().split("\\s+");
+        if (line.startsWith(key)) {
+          String[] parts = line.substring(key.length()).trim().split("\\s+");
           return Long.parseLong(parts[0]) * 1024;
         }
       }

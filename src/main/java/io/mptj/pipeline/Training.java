@@ -23,10 +23,12 @@ final class Training {
     Map<String, Object> cfg = config(ctx, r, s, trainer);
     RunDir.requireSameSettings(r.dir(), cfg);
     RunDir.writeJson(r.dir().resolve(RunDir.CONFIG), cfg);
+    boolean peak = io.mptj.engine.NativeMemory.resetPeak();
     long start = System.nanoTime();
     List<TrainSet> sets = r.tasks().stream().map(PreparedTask::trainSet).toList();
     Trainer.Result result = new Trainer(trainer, r.dir()).run(r.model(), sets, r.objective());
     double seconds = (System.nanoTime() - start) / 1e9;
+    long peakBytes = peak ? io.mptj.engine.NativeMemory.peakResidentBytes() : -1;
     RunDir.saveModel(r.dir(), r.model(), references(r));
     Map<String, Object> metrics =
         Evaluation.evaluate(
@@ -39,6 +41,9 @@ final class Training {
     metrics.put("best_step", result.bestStep());
     metrics.put("steps", s.run().steps());
     metrics.put("train_seconds", Math.round(seconds * 10) / 10.0);
+    if (peakBytes > 0) {
+      metrics.put("peak_rss_mb", Math.round(peakBytes / (1024.0 * 1024) * 10) / 10.0);
+    }
     RunDir.writeJson(r.dir().resolve(RunDir.METRICS), metrics);
     return metrics;
   }

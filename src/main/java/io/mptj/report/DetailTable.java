@@ -28,7 +28,7 @@ final class DetailTable {
     List<String> header = new ArrayList<>(List.of("Method", "seeds"));
     dev.forEach(m -> header.add("dev " + m));
     test.forEach(m -> header.add("test " + m));
-    header.addAll(List.of("best step", "train s"));
+    header.addAll(List.of("best step", "train s", "peak RSS MiB"));
     List<List<String>> rows = new ArrayList<>();
     for (String method : methods) {
       rows.add(row(method, results.runs(shots, method, task), dev, test));
@@ -43,6 +43,7 @@ final class DetailTable {
     test.forEach(m -> row.add(metric(runs, x -> x.metrics().test(), m)));
     row.add(plain(runs, x -> (double) x.metrics().bestStep(), "%.0f"));
     row.add(plain(runs, x -> x.metrics().trainSeconds(), "%.1f"));
+    row.add(plain(runs, x -> x.metrics().peakRssMb(), "%.0f"));
     return row;
   }
 

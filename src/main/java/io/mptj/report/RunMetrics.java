@@ -22,6 +22,8 @@ import java.util.Map;
  * @param bestStep the step whose prompt was kept, or -1 when not recorded
  * @param steps the steps trained, or -1 when not recorded
  * @param trainSeconds wall-clock training time, or NaN when not recorded
+ * @param peakRssMb the process's peak resident memory while training (MiB), or NaN when not
+ *     recorded
  * @param testCorrect per test example whether the run got it right ({@code 0}/{@code 1}, in the
  *     test split's order), or null when not recorded (older runs, tasks that are not
  *     classification)
@@ -37,6 +39,7 @@ public record RunMetrics(
     int bestStep,
     int steps,
     double trainSeconds,
+    double peakRssMb,
     String testCorrect) {
 
   /** The file name in a run directory. */
@@ -105,6 +108,7 @@ public record RunMetrics(
         f.has("best_step") ? f.integer("best_step") : -1,
         f.has("steps") ? f.integer("steps") : -1,
         f.number("train_seconds", Double.NaN),
+        f.number("peak_rss_mb", Double.NaN),
         correct(f));
   }
 

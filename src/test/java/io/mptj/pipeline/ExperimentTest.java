@@ -174,4 +174,57 @@ class ExperimentTest {
     String md = Files.readString(report.resolve("results.md"));
     assertTrue(md.contains("## Paired comparisons") && md.contains("MPT − PT"), md);
   }
+
+  /**
+   * One spec naming every registered method runs end to end on the tiny model: each method trains
+   * on the same data, steps and seed, a method's own learning-rate grid is searched on dev, and the
+   * report has a row per method with its parameter count, training time and peak memory.
+   */
+  @Test
+  void aSpecNamingEveryMethodRunsEndToEnd() throws IOException {
+    Path data = work.resolve("data");
+    String a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
+    String b = ToyTasks.task(data, "toy/b", ToyTasks.SPORT, ToyTasks.FOOD, 2).reference();
+    String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+    List<String> methods =
+        io.mptj.method.MethodRegistry.names().stream().filter(m -> !m.equals("toy")).toList();
+    Path spec = work.resolve("all.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+            "seeds: [1]",
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 4, lr_head: 0.05}",
+            "source: {tasks: [" + a + ", " + b + "], hyper: {steps: 4}}",
+            "distill: {hyper: {steps: 4}}",
+            "spot_source: " + b,
+            "few_shot: {tasks: ["
+                + c
+                + "], shots: [4], methods: ["
+                + String.join(", ", methods)
+                + "], hyper: {steps: 4},",
+            "           grid: {lr_lora: [0.001, 0.01]}}",
+            ""));
+    Path out = work.resolve("all");
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    Path report;
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "all");
+    }
+    String md = Files.readString(report.resolve("results.md"));
+    for (String m : methods) {
+      String label = io.mptj.method.MethodRegistry.get(m).label();
+      assertTrue(md.contains("| " + label + " "), label + " has a row:\n" + md);
+    }
+    assertTrue(md.contains("peak RSS MiB"), md);
+    Path lora = out.resolve("runs/k4/lora/toy-c/seed-1");
+    assertTrue(
+        Files.isRegularFile(lora.resolve(GridSearch.SELECTION)), "LoRA's grid chosen on dev");
+    var metrics =
+        new ObjectMapper().readTree(out.resolve("runs/k4/ft/toy-c/seed-1/metrics.json").toFile());
+    assertTrue(
+        metrics.get("params").get("task_specific").asLong() > 990_000,
+        "FT counts the whole tiny model (996K)");
+  }
 }

@@ -271,7 +271,8 @@ class ReportTest {
             "test accuracy",
             "test f1",
             "best step",
-            "train s"),
+            "train s",
+            "peak RSS MiB"),
         table.getFirst());
     double s1 = score("MPT", CB, 1);
     double s2 = score("MPT", CB, 2);
