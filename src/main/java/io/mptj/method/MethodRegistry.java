@@ -31,6 +31,7 @@ public final class MethodRegistry {
     register(new io.mptj.method.dept.Dept());
     register(new io.mptj.method.ulpt.Ulpt());
     register(new io.mptj.method.attempt.Attempt());
+    register(new io.mptj.method.dept.MptDept());
     ServiceLoader.load(TuningMethod.class).forEach(MethodRegistry::register);
   }
 

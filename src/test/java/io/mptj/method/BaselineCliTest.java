@@ -56,6 +56,29 @@ class BaselineCliTest {
                 "--out",
                 sources.toString()));
     assertEquals(0, src.rc(), src.err());
+    Path distilled = work.resolve("distilled");
+    Cli.Result dis =
+        Cli.run(
+            List.of(
+                "distill",
+                "--teachers",
+                sources.toString(),
+                "--backbone",
+                model.toString(),
+                "--data-dir",
+                work.resolve("data").toString(),
+                "--max-length",
+                "24",
+                "--batch-size",
+                "8",
+                "--steps",
+                "6",
+                "--eval-every",
+                "6",
+                "--no-progress",
+                "--out",
+                distilled.toString()));
+    assertEquals(0, dis.rc(), dis.err());
     for (String method : BaselineMethodsTest.names()) {
       Path out = work.resolve(method);
       List<String> args =
@@ -81,8 +104,10 @@ class BaselineCliTest {
                   "--no-progress",
                   "--out",
                   out.toString()));
-      if (MethodRegistry.get(method).upstream() == Upstream.SOURCES) {
-        args.addAll(List.of("--from", sources.toString()));
+      switch (MethodRegistry.get(method).upstream()) {
+        case SOURCES -> args.addAll(List.of("--from", sources.toString()));
+        case DISTILL_RUN -> args.addAll(List.of("--from", distilled.toString()));
+        default -> {}
       }
       Cli.Result r = Cli.run(args);
       assertEquals(0, r.rc(), method + ": " + r.err());

@@ -111,7 +111,12 @@ class BaselineMethodsTest {
             Map.of("prompt_length", 3, "attempt_rank", 4),
             3 * 32 + 4 * 32 + 32 * 4 + 2 * 3 * 32,
             2 * 3 * 32,
-            "target prompt P·d, W_down r·d, W_up d·r, plus the 2 frozen source prompts (shared)"));
+            "target prompt P·d, W_down r·d, W_up d·r, plus the 2 frozen source prompts (shared)"),
+        new Case(
+            "mpt-dept",
+            Map.of("prompt_length", 3, "rank", 1, "dept_rank", 2, "dept_positions", 4),
+            3 * 32 + (3 + 32) + 4 * 2 + 2 * 32,
+            "MPT's P* (P·d, shared) and u, v ((P + d)·r, r = 1), plus DePT's s·r + r·d"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -256,8 +261,27 @@ class BaselineMethodsTest {
   PromptModule create(Case c, BertEncoder enc, NDManager m) {
     TuningMethod method = MethodRegistry.get(c.method());
     MethodConfig config = TestSettings.of("bert", Stage.ADAPT, c.method(), c.settings()).config();
-    Path from = method.upstream() == Upstream.SOURCES ? sources(enc, m) : null;
+    Path from =
+        switch (method.upstream()) {
+          case SOURCES -> sources(enc, m);
+          case DISTILL_RUN -> distilled(m);
+          default -> null;
+        };
     return method.create(new TuningMethod.Init(enc, 1, from, 11), config, m);
+  }
+
+  /** A random distilled MPT adapter: P* (3, 32) and u, v of rank 1 for 2 source tasks. */
+  private Path distilled(NDManager m) {
+    Path dir = tmp.resolve("distilled");
+    try (PromptModule p =
+        new io.mptj.method.mpt.MultitaskPrompt(
+            m,
+            Projections.uniform(m, new Shape(3, 32), 0.5, 30, DataType.FLOAT64),
+            Projections.uniform(m, new Shape(2, 3, 1), 1.0, 31, DataType.FLOAT64),
+            Projections.uniform(m, new Shape(2, 1, 32), 1.0, 32, DataType.FLOAT64))) {
+      PeftAdapter.save(dir, p, TARGET);
+    }
+    return dir;
   }
 
   /** Two random source prompts (P = 3) as {@code mptj source} writes them, with teachers.json. */

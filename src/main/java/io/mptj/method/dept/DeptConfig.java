@@ -28,15 +28,21 @@ public record DeptConfig(
   /** The learning-rate group of A and B. */
   public static final String OFFSET_GROUP = "dept_offset";
 
-  static final Knob RANK = Knob.of("dept_rank", "deptRank", Knob.Type.INT, 8, "DePT offset rank r");
-  static final Knob POSITIONS =
+  /** A DePT offset setting. */
+  public static final Knob RANK =
+      Knob.of("dept_rank", "deptRank", Knob.Type.INT, 8, "DePT offset rank r");
+
+  /** A DePT offset setting. */
+  public static final Knob POSITIONS =
       Knob.of(
           "dept_positions",
           "deptPositions",
           Knob.Type.INT,
           128,
           "input positions s the DePT offset A·B covers");
-  static final Knob LR_OFFSET =
+
+  /** A DePT offset setting. */
+  public static final Knob LR_OFFSET =
       Knob.of("lr_offset", "lrOffset", Knob.Type.DOUBLE, 1e-4, "learning rate of DePT's A and B");
 
   /** The settings this record reads. */

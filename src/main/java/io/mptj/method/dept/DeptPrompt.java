@@ -96,13 +96,25 @@ public final class DeptPrompt implements PromptModule {
   /** Tokens plus {@code (A·B)[t]} at each position t < s: (B, T, d). */
   @Override
   public NDArray embedTokens(NDArray tokens, NDArray taskIds) {
+    return withOffset(tokens, a, b, taskIds);
+  }
+
+  /**
+   * DePT's input update: {@code tokens + (A·B)[t]} at each position t below s, the rest unchanged.
+   *
+   * @param tokens (B, T, d)
+   * @param a (K, s, r)
+   * @param b (K, r, d)
+   * @return (B, T, d)
+   */
+  static NDArray withOffset(NDArray tokens, NDArray a, NDArray b, NDArray taskIds) {
     long t = tokens.getShape().get(1);
-    long covered = Math.min(t, positions());
+    long covered = Math.min(t, a.getShape().get(1));
     NDArray offset = Tensors.rows(a, taskIds).matMul(Tensors.rows(b, taskIds)); // (B, s, d)
     offset = offset.get(":, 0:" + covered + ", :"); // (B, min(T, s), d)
     if (covered < t) {
-      Shape rest = new Shape(tokens.getShape().get(0), t - covered, dim());
-      offset = offset.concat(tokens.getManager().zeros(rest, tokens.getDataType()), 1); // (B, T, d)
+      Shape rest = new Shape(tokens.getShape().get(0), t - covered, tokens.getShape().get(2));
+      offset = offset.concat(tokens.getManager().zeros(rest, tokens.getDataType()), 1); // (B,T,d)
     }
     return tokens.add(offset); // (B, T, d)
   }
