@@ -8,6 +8,20 @@ import ai.djl.ndarray.NDArray;
  */
 public non-sealed interface Seq2SeqBackbone extends Backbone {
 
+  /**
+   * This backbone with a tuning method's changes to its layers applied in every computation
+   * (encode, decode, scoring, generation, embedding): a view for one batch that shares the weights.
+   *
+   * @throws UnsupportedOperationException when the family cannot apply edits and {@code edits} is
+   *     not {@link io.mptj.backbone.nn.LayerEdits#NONE}
+   */
+  default Seq2SeqBackbone withEdits(io.mptj.backbone.nn.LayerEdits edits) {
+    if (edits != io.mptj.backbone.nn.LayerEdits.NONE) {
+      throw new UnsupportedOperationException(id() + " cannot apply layer edits");
+    }
+    return this;
+  }
+
   /** Padding token id (also the label id ignored as -100 is mapped to before decoding). */
   int padTokenId();
 

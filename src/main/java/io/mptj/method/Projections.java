@@ -28,7 +28,8 @@ public final class Projections {
                   && w.getShape().dimension() == 2
                   && !name.contains("embed")
                   && !name.contains("relative_attention_bias")
-                  && !name.startsWith("lm_head")) {
+                  && !name.startsWith("lm_head")
+                  && !name.equals("shared.weight")) {
                 out.put(name.substring(0, name.length() - ".weight".length()), w);
               }
             });

@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.Seq2SeqBackbone;
-import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import java.util.ArrayList;
@@ -69,20 +68,29 @@ public final class Seq2SeqTaskModel implements TaskModel {
     return prompts;
   }
 
-  private record Encoded(NDArray hidden, NDArray mask) {}
+  private record Encoded(NDArray hidden, NDArray mask, Seq2SeqBackbone backbone) {}
 
-  private Encoded encode(Batch batch) {
+  /**
+   * The encoder's input for a batch and the backbone as the module changes it.
+   *
+   * @param backbone the backbone with the module's layer edits for this batch (itself when none)
+   * @param embeds (B, P+T, d) prompt then (possibly offset) token embeddings
+   * @param mask (B, P+T)
+   */
+  private record EncoderInput(Seq2SeqBackbone backbone, NDArray embeds, NDArray mask) {}
+
+  private EncoderInput input(Batch batch) {
     int p = prompts.length();
-    if (prompts.edits(batch.taskIds()) != LayerEdits.NONE) {
-      throw new UnsupportedOperationException(
-          "the T5 family does not apply layer edits yet (LoRA, adapters, BitFit, fine-tuning);"
-              + " use a prompt method, or a BERT-family backbone");
-    }
-    NDArray tokens = prompts.embedTokens(backbone.embed(batch.ids()), batch.taskIds()); // (B, T, d)
+    Seq2SeqBackbone b = backbone.withEdits(prompts.edits(batch.taskIds()));
+    NDArray tokens = prompts.embedTokens(b.embed(batch.ids()), batch.taskIds()); // (B, T, d)
     NDArray prompt = prompts.forward(batch.taskIds(), tokens, batch.mask()); // (B, P, d)
     NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
-    NDArray mask = PromptInput.extendMask(batch.mask(), p); // (B, P+T)
-    return new Encoded(backbone.encode(x, mask), mask); // (B, P+T, d)
+    return new EncoderInput(b, x, PromptInput.extendMask(batch.mask(), p)); // mask (B, P+T)
+  }
+
+  private Encoded encode(Batch batch) {
+    EncoderInput in = input(batch);
+    return new Encoded(in.backbone().encode(in.embeds(), in.mask()), in.mask(), in.backbone());
   }
 
   @Override
@@ -92,7 +100,7 @@ public final class Seq2SeqTaskModel implements TaskModel {
     }
     Encoded enc = encode(batch);
     NDArray decoderIn = backbone.shiftRight(batch.labelIds()); // (B, S)
-    Seq2SeqBackbone.DecoderOutput dec = backbone.decode(decoderIn, enc.hidden(), enc.mask());
+    Seq2SeqBackbone.DecoderOutput dec = enc.backbone().decode(decoderIn, enc.hidden(), enc.mask());
     NDArray pooled =
         EncoderTaskModel.meanOverTokens(enc.hidden(), batch.mask(), prompts.length()); // (B, d)
     return new ModelOutput(dec.logits(), pooled, dec.lastHiddenState());
@@ -198,15 +206,12 @@ public final class Seq2SeqTaskModel implements TaskModel {
     NDManager m = batch.ids().getManager();
     List<Instance> sub = rows.stream().map(batch.instances()::get).toList();
     Batch b = Batch.collate(sub, m, backbone.padTokenId());
-    int p = prompts.length();
-    NDArray x =
-        PromptInput.prependEmbeddings(
-            prompts.forward(b.taskIds()),
-            prompts.embedTokens(backbone.embed(b.ids()), b.taskIds())); // (b, P+T, d)
-    NDArray mask = PromptInput.extendMask(b.mask(), p); // (b, P+T)
+    EncoderInput in = input(b);
+    NDArray x = in.embeds(); // (b, P+T, d)
+    NDArray mask = in.mask(); // (b, P+T)
     TaskOutputs o = outputs.get(task);
     if (o.labelIds() != null) {
-      Seq2SeqBackbone.LabelScores scores = backbone.scoreLabels(x, mask, o.labelIds());
+      Seq2SeqBackbone.LabelScores scores = in.backbone().scoreLabels(x, mask, o.labelIds());
       for (int j = 0; j < rows.size(); j++) {
         int best = scores.best()[j];
         out[rows.get(j)] =
@@ -216,7 +221,7 @@ public final class Seq2SeqTaskModel implements TaskModel {
                 : new Prediction(best, Double.NaN, null, scores.scores()[j]);
       }
     } else {
-      long[][] gen = backbone.generate(x, mask, o.maxNewTokens());
+      long[][] gen = in.backbone().generate(x, mask, o.maxNewTokens());
       for (int j = 0; j < rows.size(); j++) {
         long[] ids = java.util.Arrays.copyOfRange(gen[j], 1, gen[j].length);
         out[rows.get(j)] =

@@ -41,6 +41,17 @@ public interface LayerEdits {
   }
 
   /**
+   * An RMS norm's output (T5).
+   *
+   * @param norm the frozen norm
+   * @param x (B, T, d)
+   * @return (B, T, d)
+   */
+  default NDArray rmsNorm(RmsNorm norm, NDArray x) {
+    return norm.apply(x);
+  }
+
+  /**
    * The embedding table to look rows up in.
    *
    * @param name HF tensor name, e.g. {@code embeddings.word_embeddings.weight}

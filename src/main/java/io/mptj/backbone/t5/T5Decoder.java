@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.nn.Attention;
+import io.mptj.backbone.nn.LayerEdits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,11 +43,14 @@ final class T5Decoder {
   private final T5Weights.Stack stack;
   private final T5Config config;
   private final RelativePositionBuckets buckets;
+  private final LayerEdits edits;
 
-  T5Decoder(T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets) {
+  T5Decoder(
+      T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets, LayerEdits edits) {
     this.stack = stack;
     this.config = config;
     this.buckets = buckets;
+    this.edits = edits;
   }
 
   /**
@@ -59,7 +63,7 @@ final class T5Decoder {
     List<NDArray> keys = new ArrayList<>();
     List<NDArray> values = new ArrayList<>();
     for (T5Weights.Block block : stack.blocks()) {
-      NDList kv = block.cross().kv().apply(encoderHidden).split(2, 2); // 2 x (B, L, I)
+      NDList kv = edits.linear(block.cross().kv(), encoderHidden).split(2, 2); // 2 x (B, L, I)
       keys.add(contiguous(splitHeads(kv.get(0), config.numHeads()))); // (B, H, L, dk)
       values.add(contiguous(splitHeads(kv.get(1), config.numHeads()))); // (B, H, L, dk)
     }
@@ -86,22 +90,27 @@ final class T5Decoder {
     for (int i = 0; i < stack.blocks().size(); i++) {
       h = block(h, i, bias, memory, cache); // (N, S, d)
     }
-    return stack.finalNorm().apply(h); // (N, S, d)
+    return edits.rmsNorm(stack.finalNorm(), h); // (N, S, d)
   }
 
   private NDArray block(NDArray h, int i, NDArray bias, Memory memory, KvCache cache) {
     T5Weights.Block block = stack.blocks().get(i);
-    NDArray x = block.selfNorm().apply(h); // (N, S, d)
-    h = h.add(selfAttention(x, block.self(), bias, i, cache)); // (N, S, d)
-    x = block.crossNorm().apply(h); // (N, S, d)
-    h = h.add(crossAttention(x, block.cross(), memory, i)); // (N, S, d)
-    return h.add(feedForward(block.ffNorm().apply(h), block.ff(), config)); // (N, S, d)
+    NDArray x = edits.rmsNorm(block.selfNorm(), h); // (N, S, d)
+    h = h.add(sublayer(i, 0, selfAttention(x, block.self(), bias, i, cache))); // (N, S, d)
+    x = edits.rmsNorm(block.crossNorm(), h); // (N, S, d)
+    h = h.add(sublayer(i, 1, crossAttention(x, block.cross(), memory, i))); // (N, S, d)
+    NDArray f = feedForward(edits.rmsNorm(block.ffNorm(), h), block.ff(), config, edits);
+    return h.add(sublayer(i, 2, f)); // (N, S, d)
+  }
+
+  private NDArray sublayer(int block, int layer, NDArray out) {
+    return edits.sublayer(T5Weights.Names.sublayer(T5Weights.Names.DECODER, block, layer), out);
   }
 
   private NDArray selfAttention(
       NDArray x, T5Weights.Attention w, NDArray bias, int layer, KvCache cache) {
     int heads = config.numHeads();
-    NDList qkv = w.qkv().apply(x).split(3, 2); // 3 x (N, S, I)
+    NDList qkv = edits.linear(w.qkv(), x).split(3, 2); // 3 x (N, S, I)
     NDArray q = splitHeads(qkv.get(0), heads); // (N, H, S, dk)
     NDArray k = splitHeads(qkv.get(1), heads); // (N, H, S, dk)
     NDArray v = splitHeads(qkv.get(2), heads); // (N, H, S, dk)
@@ -110,17 +119,17 @@ final class T5Decoder {
       k = kv.get(0); // (N, H, offset + S, dk)
       v = kv.get(1); // (N, H, offset + S, dk)
     }
-    return w.o().apply(mergeHeads(attend(q, k, v, bias))); // (N, S, d)
+    return edits.linear(w.o(), mergeHeads(attend(q, k, v, bias))); // (N, S, d)
   }
 
   private NDArray crossAttention(NDArray x, T5Weights.Attention w, Memory memory, int layer) {
     Shape shape = x.getShape(); // (N, S, d)
     long rows = memory.batch();
     NDArray folded = x.reshape(rows, shape.get(0) / rows * shape.get(1), shape.get(2)); // (B,G·S,d)
-    NDArray q = splitHeads(w.q().apply(folded), config.numHeads()); // (B, H, G·S, dk)
+    NDArray q = splitHeads(edits.linear(w.q(), folded), config.numHeads()); // (B, H, G·S, dk)
     NDArray context =
         attend(q, memory.keys().get(layer), memory.values().get(layer), memory.maskBias());
-    return w.o().apply(mergeHeads(context)).reshape(shape); // (N, S, d)
+    return edits.linear(w.o(), mergeHeads(context)).reshape(shape); // (N, S, d)
   }
 
   /**
@@ -132,7 +141,9 @@ final class T5Decoder {
   private NDArray causalBias(NDArray owner, int offset, int length) {
     int keys = offset + length;
     long[] table = buckets.table(offset, length, keys, false);
-    NDArray bias = T5Layers.positionBias(owner, table, length, keys, stack.positionBias());
+    NDArray positions =
+        edits.table(T5Weights.Names.positionBias(T5Weights.Names.DECODER), stack.positionBias());
+    NDArray bias = T5Layers.positionBias(owner, table, length, keys, positions);
     if (length == 1) {
       return bias; // a single newest query sees every key
     }

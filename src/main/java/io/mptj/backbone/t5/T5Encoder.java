@@ -8,6 +8,7 @@ import static io.mptj.backbone.t5.T5Layers.feedForward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import io.mptj.backbone.nn.LayerEdits;
 
 /**
  * The T5 encoder stack (HF {@code T5Stack} with {@code is_decoder=False}): pre-norm blocks of
@@ -19,11 +20,14 @@ final class T5Encoder {
   private final T5Weights.Stack stack;
   private final T5Config config;
   private final RelativePositionBuckets buckets;
+  private final LayerEdits edits;
 
-  T5Encoder(T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets) {
+  T5Encoder(
+      T5Weights.Stack stack, T5Config config, RelativePositionBuckets buckets, LayerEdits edits) {
     this.stack = stack;
     this.config = config;
     this.buckets = buckets;
+    this.edits = edits;
   }
 
   /**
@@ -36,27 +40,30 @@ final class T5Encoder {
   NDArray forward(NDArray embeds, NDArray mask) {
     int length = (int) embeds.getShape().get(1);
     long[] table = buckets.table(0, length, length, true);
-    NDArray bias =
-        T5Layers.positionBias(embeds, table, length, length, stack.positionBias()); // (1,H,L,L)
+    NDArray positions =
+        edits.table(T5Weights.Names.positionBias(T5Weights.Names.ENCODER), stack.positionBias());
+    NDArray bias = T5Layers.positionBias(embeds, table, length, length, positions); // (1,H,L,L)
     bias = bias.add(additiveKeyMask(mask)); // (B, H, L, L)
     NDArray h = embeds; // (B, L, d)
-    for (T5Weights.Block block : stack.blocks()) {
-      h = block(h, block, bias); // (B, L, d)
+    for (int i = 0; i < stack.blocks().size(); i++) {
+      h = block(h, i, stack.blocks().get(i), bias); // (B, L, d)
     }
-    return stack.finalNorm().apply(h); // (B, L, d)
+    return edits.rmsNorm(stack.finalNorm(), h); // (B, L, d)
   }
 
-  private NDArray block(NDArray h, T5Weights.Block block, NDArray bias) {
-    h = h.add(selfAttention(block.selfNorm().apply(h), block.self(), bias)); // (B, L, d)
-    return h.add(feedForward(block.ffNorm().apply(h), block.ff(), config)); // (B, L, d)
+  private NDArray block(NDArray h, int i, T5Weights.Block block, NDArray bias) {
+    NDArray a = selfAttention(edits.rmsNorm(block.selfNorm(), h), block.self(), bias); // (B,L,d)
+    h = h.add(edits.sublayer(T5Weights.Names.sublayer(T5Weights.Names.ENCODER, i, 0), a));
+    NDArray f = feedForward(edits.rmsNorm(block.ffNorm(), h), block.ff(), config, edits);
+    return h.add(edits.sublayer(T5Weights.Names.sublayer(T5Weights.Names.ENCODER, i, 1), f));
   }
 
   private NDArray selfAttention(NDArray x, T5Weights.Attention w, NDArray bias) {
     int heads = config.numHeads();
-    NDList qkv = w.qkv().apply(x).split(3, 2); // 3 x (B, L, I)
+    NDList qkv = edits.linear(w.qkv(), x).split(3, 2); // 3 x (B, L, I)
     NDArray q = splitHeads(qkv.get(0), heads); // (B, H, L, dk)
     NDArray k = splitHeads(qkv.get(1), heads); // (B, H, L, dk)
     NDArray v = splitHeads(qkv.get(2), heads); // (B, H, L, dk)
-    return w.o().apply(mergeHeads(attend(q, k, v, bias))); // (B, L, d)
+    return edits.linear(w.o(), mergeHeads(attend(q, k, v, bias))); // (B, L, d)
   }
 }

@@ -31,7 +31,8 @@ public final class T5Family implements BackboneFamily {
 
   /**
    * The paper's settings (Appendix A; ATTEMPT's lineage for warmup and evaluation): P = 100, batch
-   * 32, 256 input tokens, 500 warmup steps, dev evaluation every 500 of 2,000 steps.
+   * 32, 256 input tokens, 500 warmup steps, dev evaluation every 500 of 2,000 steps; LoRA on T5's
+   * {@code q} and {@code v} (Hu et al.'s query and value) and DePT's offset over 256 positions.
    */
   @Override
   public java.util.Map<String, Object> stageDefaults(String stage) {
@@ -41,7 +42,9 @@ public final class T5Family implements BackboneFamily {
         "batch_size", 32,
         "warmup", 500,
         "max_length", 256,
-        "eval_every", 500);
+        "eval_every", 500,
+        "lora_targets", "q,v",
+        "dept_positions", 256);
   }
 
   /** The first 5,000 ids (SentencePiece orders pieces by frequency), as Lester et al. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import io.mptj.backbone.nn.LayerEdits;
 
 /**
  * The sub-layers only T5 has, after HF {@code modeling_t5.py}: the relative-position bias lookup
@@ -40,14 +41,15 @@ final class T5Layers {
    * @param x (B, T, d), already normed
    * @return (B, T, d)
    */
-  static NDArray feedForward(NDArray x, T5Weights.FeedForward w, T5Config config) {
-    NDArray h = w.wi().apply(x); // (B, T, F) or (B, T, 2F)
+  static NDArray feedForward(
+      NDArray x, T5Weights.FeedForward w, T5Config config, LayerEdits edits) {
+    NDArray h = edits.linear(w.wi(), x); // (B, T, F) or (B, T, 2F)
     if (config.gatedActivation()) {
       NDList gateAndLinear = h.split(2, 2); // (B, T, F) views
       h = config.activation().function().apply(gateAndLinear.get(0)).mul(gateAndLinear.get(1));
     } else {
       h = config.activation().function().apply(h); // (B, T, F)
     }
-    return w.wo().apply(h); // (B, T, d)
+    return edits.linear(w.wo(), h); // (B, T, d)
   }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import io.mptj.backbone.Seq2SeqBackbone;
 import io.mptj.backbone.TextTokenizer;
+import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.backbone.nn.Scoped;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
@@ -39,19 +40,51 @@ public final class T5Model implements Seq2SeqBackbone {
   private final TextTokenizer tokenizer;
   private final T5Encoder encoder;
   private final T5Decoder decoder;
+  private final LayerEdits edits;
+  private final boolean owner;
 
   private T5Model(
       String id, Path dir, T5Config config, T5Weights weights, TextTokenizer tokenizer) {
+    this(id, dir, config, weights, tokenizer, LayerEdits.NONE, true);
+  }
+
+  private T5Model(
+      String id,
+      Path dir,
+      T5Config config,
+      T5Weights weights,
+      TextTokenizer tokenizer,
+      LayerEdits edits,
+      boolean owner) {
     this.id = id;
+    this.owner = owner;
     this.dir = dir;
     this.config = config;
     this.weights = weights;
     this.tokenizer = tokenizer;
+    this.edits = edits;
     RelativePositionBuckets buckets =
         new RelativePositionBuckets(
             config.relativeAttentionNumBuckets(), config.relativeAttentionMaxDistance());
-    this.encoder = new T5Encoder(weights.encoder, config, buckets);
-    this.decoder = new T5Decoder(weights.decoder, config, buckets);
+    this.encoder = new T5Encoder(weights.encoder, config, buckets, edits);
+    this.decoder = new T5Decoder(weights.decoder, config, buckets, edits);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Edits see HF's module paths: the fused {@code SelfAttention.q+k+v}, {@code
+   * EncDecAttention.q} and {@code k+v}, {@code o}, {@code DenseReluDense.wi} (or the fused {@code
+   * wi_0+wi_1}) and {@code wo}, every {@code layer_norm} and {@code final_layer_norm}, the
+   * embedding {@code shared.weight}, the relative-position tables, the LM head, and the sub-layers
+   * {@code encoder.block.i.layer.{0,1}} and {@code decoder.block.i.layer.{0,1,2}}. The view shares
+   * this model's weights and closing it releases nothing.
+   */
+  @Override
+  public Seq2SeqBackbone withEdits(LayerEdits edits) {
+    return edits == LayerEdits.NONE
+        ? this
+        : new T5Model(id, dir, config, weights, tokenizer, edits, false);
   }
 
   /** Loads an HF T5 directory; its path is the {@link #id()}. */
@@ -156,6 +189,21 @@ public final class T5Model implements Seq2SeqBackbone {
   @Override
   public NDArray embed(NDArray tokenIds) {
     return Scoped.arrays(scope -> new NDList(lookup(tokenIds)), tokenIds).singletonOrThrow();
+  }
+
+  @Override
+  public java.util.List<String> sublayers() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (int i = 0; i < config.numLayers(); i++) {
+      out.add(T5Weights.Names.sublayer(T5Weights.Names.ENCODER, i, 0));
+      out.add(T5Weights.Names.sublayer(T5Weights.Names.ENCODER, i, 1));
+    }
+    for (int i = 0; i < config.numDecoderLayers(); i++) {
+      for (int layer = 0; layer < 3; layer++) {
+        out.add(T5Weights.Names.sublayer(T5Weights.Names.DECODER, i, layer));
+      }
+    }
+    return out;
   }
 
   @Override
@@ -305,7 +353,8 @@ public final class T5Model implements Seq2SeqBackbone {
         tokenIds.getDataType() == DataType.INT64
             ? tokenIds
             : tokenIds.toType(DataType.INT64, false);
-    return Embedding.embedding(ids, weights.shared, SparseFormat.DENSE).singletonOrThrow();
+    NDArray table = edits.table(T5Weights.Names.SHARED, weights.shared); // (V, d)
+    return Embedding.embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
   }
 
   /**
@@ -316,14 +365,17 @@ public final class T5Model implements Seq2SeqBackbone {
    */
   NDArray logits(NDArray hidden) {
     if (!config.tieWordEmbeddings()) {
-      return weights.lmHead.apply(hidden); // (B, S, V)
+      return edits.linear(weights.lmHead, hidden); // (B, S, V)
     }
     float scale = (float) Math.pow(config.dModel(), -0.5);
-    return weights.lmHead.apply(hidden.mul(scale)); // (B, S, V)
+    return edits.linear(weights.lmHead, hidden.mul(scale)); // (B, S, V)
   }
 
   @Override
   public void close() {
+    if (!owner) {
+      return; // a view with edits: the weights belong to the model it was made from
+    }
     if (tokenizer != null) {
       tokenizer.close();
     }

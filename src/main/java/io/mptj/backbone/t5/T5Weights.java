@@ -78,6 +78,11 @@ final class T5Weights implements AutoCloseable {
       return stack.equals(ENCODER) ? 1 : 2;
     }
 
+    /** The HF module path of a block's sub-layer, e.g. {@code encoder.block.0.layer.1}. */
+    static String sublayer(String stack, int block, int layer) {
+      return stack + ".block." + block + ".layer." + layer;
+    }
+
     static String layer(String stack, int block, int layer) {
       return stack + ".block." + block + ".layer." + layer + ".";
     }

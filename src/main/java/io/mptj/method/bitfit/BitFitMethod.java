@@ -14,7 +14,10 @@ import io.mptj.method.Upstream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** BitFit as a plug-in: every bias of the backbone trains (as an offset from the frozen one). */
+/**
+ * BitFit as a plug-in: every bias of the backbone trains (as an offset from the frozen one), one
+ * per dense layer and norm; a family without biases (T5) gets zero-initialised ones, counted.
+ */
 public final class BitFitMethod extends NamedMethod {
 
   /** The adapter type mptj writes (PEFT has none for BitFit). */
@@ -33,23 +36,40 @@ public final class BitFitMethod extends NamedMethod {
   public PromptModule create(Init init, MethodConfig config, NDManager parent) {
     try (NDManager tmp = parent.newSubManager()) {
       Map<String, NDArray> zeros = new LinkedHashMap<>();
-      init.backbone()
-          .weights()
-          .forEach(
-              (name, w) -> {
-                if (name.endsWith(".bias") && w.getShape().dimension() == 1) {
-                  String module = name.substring(0, name.length() - ".bias".length());
-                  zeros.put(
-                      module,
-                      tmp.zeros(new Shape(init.numTasks(), w.getShape().get(0)), w.getDataType()));
-                }
-              });
+      for (Map.Entry<String, Long> e : biasWidths(init.backbone()).entrySet()) {
+        zeros.put(e.getKey(), tmp.zeros(new Shape(init.numTasks(), e.getValue()), type(init)));
+      }
       if (zeros.isEmpty()) {
         throw new IllegalArgumentException(
-            init.backbone().id() + " has no bias terms for BitFit to train");
+            init.backbone().id() + " has no dense layers or norms for BitFit to shift");
       }
       return new BitFitModule(parent, init.backbone().hiddenSize(), init.numTasks(), zeros);
     }
+  }
+
+  private static ai.djl.ndarray.types.DataType type(Init init) {
+    return init.backbone().wordEmbeddings().getDataType();
+  }
+
+  /**
+   * A bias per dense layer (its output width) and per norm (its width), by module path: the frozen
+   * biases where the family has them (BERT), zero-initialised new ones where it has none (T5's
+   * projections and RMS norms), as Ben Zaken et al. count them.
+   */
+  static Map<String, Long> biasWidths(io.mptj.backbone.Backbone backbone) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    io.mptj.method.Projections.of(backbone).forEach((m, w) -> out.put(m, w.getShape().get(0)));
+    backbone
+        .weights()
+        .forEach(
+            (name, w) -> {
+              String module = name.substring(0, name.lastIndexOf('.'));
+              boolean norm = name.endsWith(".weight") && w.getShape().dimension() == 1;
+              if (norm || (name.endsWith(".bias") && !out.containsKey(module))) {
+                out.putIfAbsent(module, w.getShape().get(0));
+              }
+            });
+    return out;
   }
 
   @Override

@@ -47,6 +47,13 @@ public final class BitFitModule extends LayerModule {
       }
 
       @Override
+      public NDArray rmsNorm(io.mptj.backbone.nn.RmsNorm norm, NDArray x) {
+        NDArray shift = shift(List.of(norm.name()), taskIds);
+        NDArray y = norm.apply(x); // (B, T, d)
+        return shift == null ? y : y.add(shift);
+      }
+
+      @Override
       public NDArray norm(LayerNorm norm, NDArray x) {
         NDArray shift = shift(List.of(norm.name()), taskIds);
         NDArray y = norm.apply(x); // (B, T, d)
@@ -71,15 +78,15 @@ public final class BitFitModule extends LayerModule {
 
   @Override
   protected String mismatch(io.mptj.backbone.Backbone backbone) {
-    Map<String, NDArray> weights = backbone.weights();
+    Map<String, Long> widths = BitFitMethod.biasWidths(backbone);
     for (var e : offsets.entrySet()) {
-      NDArray b = weights.get(e.getKey() + ".bias");
-      if (b == null || b.getShape().get(0) != e.getValue().getShape().get(1)) {
+      Long width = widths.get(e.getKey());
+      if (width == null || width != e.getValue().getShape().get(1)) {
         return "BitFit offset of "
             + e.getKey()
             + " "
             + e.getValue().getShape().slice(1)
-            + (b == null ? " has no bias to shift" : " does not match its bias " + b.getShape());
+            + (width == null ? " has no layer to shift" : " does not match its width " + width);
       }
     }
     return null;

@@ -49,6 +49,13 @@ public final class FineTuneModule extends LayerModule {
       }
 
       @Override
+      public NDArray rmsNorm(io.mptj.backbone.nn.RmsNorm norm, NDArray x) {
+        return new io.mptj.backbone.nn.RmsNorm(
+                norm.name(), copy(norm.name() + ".weight"), norm.eps())
+            .apply(x);
+      }
+
+      @Override
       public NDArray table(String name, NDArray table) {
         return copy(name);
       }
