@@ -83,6 +83,9 @@ public final class Seq2SeqTaskModel implements TaskModel {
     int p = prompts.length();
     Seq2SeqBackbone b = backbone.withEdits(prompts.edits(batch.taskIds()));
     NDArray tokens = prompts.embedTokens(b.embed(batch.ids()), batch.taskIds()); // (B, T, d)
+    if (p == 0) {
+      return new EncoderInput(b, tokens, batch.mask()); // a layer method: no prompt
+    }
     NDArray prompt = prompts.forward(batch.taskIds(), tokens, batch.mask()); // (B, P, d)
     NDArray x = PromptInput.prependEmbeddings(prompt, tokens); // (B, P+T, d)
     return new EncoderInput(b, x, PromptInput.extendMask(batch.mask(), p)); // mask (B, P+T)

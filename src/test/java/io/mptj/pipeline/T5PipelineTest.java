@@ -85,6 +85,31 @@ class T5PipelineTest {
     }
   }
 
+  /**
+   * The baselines that need no upstream run train on T5 through the pipeline (teacher forcing, rank
+   * classification through the edited view) and a reloaded run scores what training recorded.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void baselinesTrainAndReloadOnT5(Path fixture) throws IOException {
+    Path model = tinyT5WithTokenizer(fixture, work.resolve("t5"));
+    Path data = work.resolve("data");
+    Task c = ToyTasks.task(data, "toy/c", ToyTasks.FOOD, ToyTasks.SPORT, 3);
+    try (Context ctx = new Context(Backbones.load(model.toString()), data, false)) {
+      for (String method : List.of("lora", "bitfit", "adapter", "ft", "dept", "ulpt")) {
+        Path adapt = work.resolve("adapt-" + method);
+        Map<String, Object> m =
+            Adaptation.run(ctx, null, List.of(c), 0, hyper(Stage.ADAPT, method, 6), adapt);
+        try (SavedRun saved = SavedRun.open(adapt, new Context(ctx.backbone(), data, false))) {
+          assertEquals(
+              ((Map<?, ?>) m.get("test")).get("score"),
+              saved.evaluate("test").get(c.name()).get("score"),
+              method);
+        }
+      }
+    }
+  }
+
   static StageSettings hyper(Stage stage, String method, int steps) {
     return hyper(stage, method, steps, "vocab");
   }

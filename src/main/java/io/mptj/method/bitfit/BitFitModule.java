@@ -62,14 +62,18 @@ public final class BitFitModule extends LayerModule {
     };
   }
 
-  /** The offsets of a layer's parts, joined: (B, 1, out), or null when it has none. */
+  /**
+   * The offsets of a layer's parts, joined: (B, 1, out), or (1, 1, out) for a single task so that
+   * it broadcasts over any rows (T5's rank classification decodes C candidate rows per input).
+   */
   private NDArray shift(List<String> parts, NDArray taskIds) {
     if (parts.stream().noneMatch(offsets::containsKey)) {
       return null;
     }
     NDList pieces = new NDList(parts.size());
     for (String part : parts) {
-      pieces.add(rows(offsets.get(part), taskIds)); // (B, n)
+      NDArray d = offsets.get(part); // (K, n)
+      pieces.add(numTasks() == 1 ? d : rows(d, taskIds)); // (1, n) broadcast, or (B, n)
     }
     NDArray joined =
         pieces.size() == 1 ? pieces.getFirst() : ai.djl.ndarray.NDArrays.concat(pieces, 1);
