@@ -34,9 +34,7 @@ public abstract class LayerModule implements PromptModule {
 
   /** Registers a trainable tensor: attaches it to {@link #manager} and asks for its gradient. */
   protected final NDArray trainable(String name, NDArray initial, String group) {
-    NDArray p = initial.duplicate();
-    p.attach(manager);
-    p.setRequiresGradient(true);
+    NDArray p = ModuleTensors.trainable(initial, manager);
     parameters.add(new Parameter(name, p, group));
     return p;
   }
@@ -125,9 +123,7 @@ public abstract class LayerModule implements PromptModule {
 
   /** Task {@code task}'s slice of a per-task tensor (K, ...) as a detached copy for saving. */
   protected static NDArray slice(NDArray perTask, int task, NDManager target) {
-    NDArray s = perTask.get(task).stopGradient().duplicate();
-    s.attach(target);
-    return s;
+    return ModuleTensors.detached(perTask.get(task), target);
   }
 
   /**

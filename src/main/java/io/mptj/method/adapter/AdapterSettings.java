@@ -3,7 +3,7 @@ package io.mptj.method.adapter;
 import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import io.mptj.method.MethodConfig;
+import io.mptj.method.LayerConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
  * @param reduction the bottleneck is {@code d / reduction} wide (at least 1)
  * @param lr the adapters' learning rate
  */
-public record AdapterSettings(int reduction, double lr) implements MethodConfig {
+public record AdapterSettings(int reduction, double lr) implements LayerConfig {
 
   /** The learning-rate group of the adapters. */
   public static final String GROUP = "adapter";
@@ -44,16 +44,6 @@ public record AdapterSettings(int reduction, double lr) implements MethodConfig 
   /** The bottleneck width for hidden width d. */
   public int bottleneck(int d) {
     return Math.max(1, d / reduction);
-  }
-
-  @Override
-  public int virtualTokens() {
-    return 0;
-  }
-
-  @Override
-  public AdapterSettings withVirtualTokens(int length) {
-    return this;
   }
 
   @Override

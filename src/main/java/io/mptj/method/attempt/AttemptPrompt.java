@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.Tensors;
 import io.mptj.method.AdapterConfig;
+import io.mptj.method.ModuleTensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -69,10 +70,7 @@ public final class AttemptPrompt implements PromptModule {
   }
 
   private NDArray own(NDArray x) {
-    NDArray c = x.duplicate();
-    c.attach(manager);
-    c.setRequiresGradient(true);
-    return c;
+    return ModuleTensors.trainable(x, manager);
   }
 
   @Override
@@ -175,21 +173,11 @@ public final class AttemptPrompt implements PromptModule {
   @Override
   public Map<String, NDArray> peftState(NDManager m) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    out.put(PeftAdapter.PROMPT_KEY, first(target, m));
-    out.put(SOURCES_KEY, copy(sources, m));
-    out.put(DOWN_KEY, first(down, m));
-    out.put(UP_KEY, first(up, m));
+    out.put(PeftAdapter.PROMPT_KEY, ModuleTensors.firstTask(target, m));
+    out.put(SOURCES_KEY, ModuleTensors.detached(sources, m));
+    out.put(DOWN_KEY, ModuleTensors.firstTask(down, m));
+    out.put(UP_KEY, ModuleTensors.firstTask(up, m));
     return out;
-  }
-
-  private static NDArray first(NDArray x, NDManager m) {
-    return copy(x.get(0), m);
-  }
-
-  private static NDArray copy(NDArray x, NDManager m) {
-    NDArray c = x.stopGradient().duplicate();
-    c.attach(m);
-    return c;
   }
 
   @Override

@@ -3,7 +3,7 @@ package io.mptj.method.bitfit;
 import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import io.mptj.method.MethodConfig;
+import io.mptj.method.LayerConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * @param lr the learning rate of the bias offsets
  */
-public record BitFitConfig(double lr) implements MethodConfig {
+public record BitFitConfig(double lr) implements LayerConfig {
 
   /** The learning-rate group of the offsets. */
   public static final String GROUP = "bitfit";
@@ -30,16 +30,6 @@ public record BitFitConfig(double lr) implements MethodConfig {
   /** Reads the values of {@link #KNOBS}. */
   public static BitFitConfig from(SettingsMap s) {
     return new BitFitConfig(s.real(LR.key()));
-  }
-
-  @Override
-  public int virtualTokens() {
-    return 0;
-  }
-
-  @Override
-  public BitFitConfig withVirtualTokens(int length) {
-    return this;
   }
 
   @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.engine.Tensors;
 import io.mptj.method.AdapterConfig;
+import io.mptj.method.ModuleTensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -57,10 +58,7 @@ public final class DeptPrompt implements PromptModule {
   }
 
   private NDArray own(NDArray x) {
-    NDArray c = x.duplicate();
-    c.attach(manager);
-    c.setRequiresGradient(true);
-    return c;
+    return ModuleTensors.trainable(x, manager);
   }
 
   @Override
@@ -121,9 +119,7 @@ public final class DeptPrompt implements PromptModule {
 
   @Override
   public NDArray taskPrompt(NDManager target, int task) {
-    NDArray p = prompts.get(task).stopGradient().duplicate();
-    p.attach(target);
-    return p;
+    return ModuleTensors.detached(prompts.get(task), target);
   }
 
   @Override
@@ -148,15 +144,9 @@ public final class DeptPrompt implements PromptModule {
   public Map<String, NDArray> peftState(NDManager target) {
     Map<String, NDArray> out = new LinkedHashMap<>();
     out.put(PeftAdapter.PROMPT_KEY, taskPrompt(target, 0));
-    out.put(A_KEY, copy(a, target));
-    out.put(B_KEY, copy(b, target));
+    out.put(A_KEY, ModuleTensors.firstTask(a, target));
+    out.put(B_KEY, ModuleTensors.firstTask(b, target));
     return out;
-  }
-
-  private static NDArray copy(NDArray x, NDManager target) {
-    NDArray c = x.get(0).stopGradient().duplicate();
-    c.attach(target);
-    return c;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.mptj.method.dept;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.method.AdapterConfig;
+import io.mptj.method.ModuleTensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -50,10 +51,7 @@ public final class OffsetPrompt implements PromptModule {
   }
 
   private NDArray own(NDArray x) {
-    NDArray c = x.duplicate();
-    c.attach(manager);
-    c.setRequiresGradient(true);
-    return c;
+    return ModuleTensors.trainable(x, manager);
   }
 
   /** The prompt module the offset is added to. */
@@ -117,15 +115,9 @@ public final class OffsetPrompt implements PromptModule {
   @Override
   public Map<String, NDArray> peftState(NDManager target) {
     Map<String, NDArray> out = new LinkedHashMap<>(inner.peftState(target));
-    out.put(DeptPrompt.A_KEY, first(a, target));
-    out.put(DeptPrompt.B_KEY, first(b, target));
+    out.put(DeptPrompt.A_KEY, ModuleTensors.firstTask(a, target));
+    out.put(DeptPrompt.B_KEY, ModuleTensors.firstTask(b, target));
     return out;
-  }
-
-  private static NDArray first(NDArray x, NDManager target) {
-    NDArray c = x.get(0).stopGradient().duplicate();
-    c.attach(target);
-    return c;
   }
 
   /** The inner adapter's config keys with the offset's and this composition's type. */

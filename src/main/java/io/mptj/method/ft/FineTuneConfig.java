@@ -3,7 +3,7 @@ package io.mptj.method.ft;
 import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import io.mptj.method.MethodConfig;
+import io.mptj.method.LayerConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * @param lr the learning rate of every backbone weight
  */
-public record FineTuneConfig(double lr) implements MethodConfig {
+public record FineTuneConfig(double lr) implements LayerConfig {
 
   /** The learning-rate group of the backbone's copies. */
   public static final String GROUP = "backbone";
@@ -30,16 +30,6 @@ public record FineTuneConfig(double lr) implements MethodConfig {
   /** Reads the values of {@link #KNOBS}. */
   public static FineTuneConfig from(SettingsMap s) {
     return new FineTuneConfig(s.real(LR.key()));
-  }
-
-  @Override
-  public int virtualTokens() {
-    return 0;
-  }
-
-  @Override
-  public FineTuneConfig withVirtualTokens(int length) {
-    return this;
   }
 
   @Override

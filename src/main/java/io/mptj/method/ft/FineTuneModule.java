@@ -107,12 +107,7 @@ public final class FineTuneModule extends LayerModule {
   @Override
   public Map<String, NDArray> peftState(NDManager target) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    copies.forEach(
-        (name, w) -> {
-          NDArray c = w.stopGradient().duplicate();
-          c.attach(target);
-          out.put(name, c);
-        });
+    copies.forEach((name, w) -> out.put(name, io.mptj.method.ModuleTensors.detached(w, target)));
     return out;
   }
 

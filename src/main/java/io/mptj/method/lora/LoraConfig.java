@@ -3,7 +3,7 @@ package io.mptj.method.lora;
 import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
-import io.mptj.method.MethodConfig;
+import io.mptj.method.LayerConfig;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.Map;
  * @param lr the learning rate of A and B
  */
 public record LoraConfig(int rank, double alpha, double dropout, List<String> targets, double lr)
-    implements MethodConfig {
+    implements LayerConfig {
 
   /** The learning-rate group of A and B. */
   public static final String GROUP = "lora";
@@ -74,16 +74,6 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
   /** Whether PEFT's {@code target_modules} list selects the module at {@code path}. */
   public boolean targets(String path) {
     return targets.stream().anyMatch(t -> path.equals(t) || path.endsWith("." + t));
-  }
-
-  @Override
-  public int virtualTokens() {
-    return 0;
-  }
-
-  @Override
-  public LoraConfig withVirtualTokens(int length) {
-    return this;
   }
 
   @Override

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.engine.Tensors;
 import io.mptj.method.AdapterConfig;
+import io.mptj.method.ModuleTensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -64,10 +65,7 @@ public final class UlptPrompt implements PromptModule {
   }
 
   private NDArray own(NDArray x) {
-    NDArray c = x.duplicate();
-    c.attach(manager);
-    c.setRequiresGradient(true);
-    return c;
+    return ModuleTensors.trainable(x, manager);
   }
 
   @Override
@@ -129,16 +127,10 @@ public final class UlptPrompt implements PromptModule {
   @Override
   public Map<String, NDArray> peftState(NDManager target) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    out.put(Z_KEY, first(z, target));
-    out.put(SCALE_KEY, first(scale, target));
-    out.put(SHIFT_KEY, first(shift, target));
+    out.put(Z_KEY, ModuleTensors.firstTask(z, target));
+    out.put(SCALE_KEY, ModuleTensors.firstTask(scale, target));
+    out.put(SHIFT_KEY, ModuleTensors.firstTask(shift, target));
     return out;
-  }
-
-  private static NDArray first(NDArray x, NDManager target) {
-    NDArray c = x.get(0).stopGradient().duplicate();
-    c.attach(target);
-    return c;
   }
 
   @Override
