@@ -56,6 +56,18 @@ public non-sealed interface Seq2SeqBackbone extends Backbone {
   DecoderOutput decode(NDArray decoderInputIds, NDArray encoderHidden, NDArray encoderMask);
 
   /**
+   * Runs the decoder with teacher forcing on decoder input embeddings (e.g. a decoder prompt before
+   * the embedded shifted labels).
+   *
+   * @param decoderInputsEmbeds (B, S, d)
+   * @param encoderHidden (B, L, d)
+   * @param encoderMask (B, L)
+   * @return logits (B, S, V) and last hidden state (B, S, d)
+   */
+  DecoderOutput decodeEmbeds(
+      NDArray decoderInputsEmbeds, NDArray encoderHidden, NDArray encoderMask);
+
+  /**
    * HF {@code _shift_right}: the decoder inputs for teacher forcing.
    *
    * @param labels (B, S) integer, -100 where ignored

@@ -134,13 +134,30 @@ public record AdapterConfig(
       Integer numRanks,
       Integer numTasks,
       Integer initTask) {
+    return of(peftType, t, length, 1, dim, numRanks, numTasks, initTask);
+  }
+
+  /**
+   * As {@link #of(String, PeftAdapter.Target, int, int, Integer, Integer, Integer)} with PEFT's
+   * {@code num_transformer_submodules} (2: the stored prompt holds the decoder's rows after the
+   * encoder's {@code length}).
+   */
+  public static AdapterConfig of(
+      String peftType,
+      PeftAdapter.Target t,
+      int length,
+      int submodules,
+      int dim,
+      Integer numRanks,
+      Integer numTasks,
+      Integer initTask) {
     return new AdapterConfig(
         peftType,
         t.taskType(),
         t.baseModel(),
         length,
         dim,
-        1,
+        submodules,
         t.numAttentionHeads(),
         t.numLayers(),
         "RANDOM",

@@ -45,6 +45,17 @@ public interface PromptModule extends AutoCloseable {
   }
 
   /**
+   * Prompt vectors prepended to a seq2seq decoder's inputs in teacher forcing (PEFT's MPT with
+   * {@code num_transformer_submodules} = 2, whose stored rows after the encoder prompt are the
+   * decoder's); null for none (every other method, and generation, which PEFT runs without them).
+   *
+   * @return (B, P_dec, d), or null
+   */
+  default NDArray decoderPrompt(NDArray taskIds) {
+    return null;
+  }
+
+  /**
    * The module's changes to the frozen backbone's layers for a batch (LoRA, adapters, BitFit, full
    * fine-tuning); prompt methods change none.
    *

@@ -103,10 +103,30 @@ public final class Seq2SeqTaskModel implements TaskModel {
     }
     Encoded enc = encode(batch);
     NDArray decoderIn = backbone.shiftRight(batch.labelIds()); // (B, S)
-    Seq2SeqBackbone.DecoderOutput dec = enc.backbone().decode(decoderIn, enc.hidden(), enc.mask());
+    Seq2SeqBackbone.DecoderOutput dec = decode(enc, decoderIn, batch.taskIds());
     NDArray pooled =
         EncoderTaskModel.meanOverTokens(enc.hidden(), batch.mask(), prompts.length()); // (B, d)
     return new ModelOutput(dec.logits(), pooled, dec.lastHiddenState());
+  }
+
+  /**
+   * Teacher forcing, with the module's decoder prompt (PEFT's two-submodule MPT) before the shifted
+   * labels when it has one; its positions are cut from the outputs, so that they line up with the
+   * labels and never count in a loss.
+   *
+   * @return logits (B, S, V) and last hidden state (B, S, d)
+   */
+  private Seq2SeqBackbone.DecoderOutput decode(Encoded enc, NDArray decoderIn, NDArray taskIds) {
+    Seq2SeqBackbone b = enc.backbone();
+    NDArray prompt = prompts.decoderPrompt(taskIds); // (B, Pd, d) or null
+    if (prompt == null) {
+      return b.decode(decoderIn, enc.hidden(), enc.mask());
+    }
+    NDArray embeds = PromptInput.prependEmbeddings(prompt, b.embed(decoderIn)); // (B, Pd+S, d)
+    Seq2SeqBackbone.DecoderOutput all = b.decodeEmbeds(embeds, enc.hidden(), enc.mask());
+    String labels = ":, " + prompt.getShape().get(1) + ":, :";
+    return new Seq2SeqBackbone.DecoderOutput(
+        all.logits().get(labels), all.lastHiddenState().get(labels)); // (B, S, V), (B, S, d)
   }
 
   /** (B, S) float mask of target positions that count (labels not -100). */

@@ -267,6 +267,29 @@ public final class T5Model implements Seq2SeqBackbone {
     return new DecoderOutput(out.get(0), out.get(1));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>As PEFT's seq2seq MPT with two submodules feeds T5: no decoder mask beyond the causal one,
+   * the prompt rows at decoder positions 0..P-1.
+   */
+  @Override
+  public DecoderOutput decodeEmbeds(
+      NDArray decoderInputsEmbeds, NDArray encoderHidden, NDArray encoderMask) {
+    checkEncoderInputs(encoderHidden, encoderMask);
+    NDList out =
+        Scoped.arrays(
+            scope -> {
+              T5Decoder.Memory memory = decoder.memory(encoderHidden, encoderMask);
+              NDArray hidden = decoder.forward(decoderInputsEmbeds, memory, null); // (B, S, d)
+              return new NDList(logits(hidden), hidden);
+            },
+            decoderInputsEmbeds,
+            encoderHidden,
+            encoderMask);
+    return new DecoderOutput(out.get(0), out.get(1));
+  }
+
   @Override
   public NDArray shiftRight(NDArray labels) {
     return TeacherForcing.shiftRight(labels, config.decoderStartTokenId(), config.padTokenId());

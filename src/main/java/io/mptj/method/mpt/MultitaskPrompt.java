@@ -41,6 +41,7 @@ public final class MultitaskPrompt implements PromptModule {
   private final NDArray cols;
   private final NDArray rows;
   private final boolean freezeShared;
+  private final int submodules;
 
   /**
    * Takes copies of the initial tensors into a new manager under {@code parent}.
@@ -60,6 +61,31 @@ public final class MultitaskPrompt implements PromptModule {
    */
   public MultitaskPrompt(
       NDManager parent, NDArray shared, NDArray cols, NDArray rows, boolean freezeShared) {
+    this(parent, shared, cols, rows, freezeShared, 1);
+  }
+
+  /**
+   * A prompt of PEFT's {@code num_transformer_submodules} = 2 layout: the tensors hold 2P rows, the
+   * first P the encoder's prompt ({@link #forward}) and the rest the decoder's ({@link
+   * #decoderPrompt}), as PEFT's seq2seq MPT uses them; saved back whole.
+   *
+   * @param submodules 1 (encoder only) or 2
+   */
+  public MultitaskPrompt(
+      NDManager parent,
+      NDArray shared,
+      NDArray cols,
+      NDArray rows,
+      boolean freezeShared,
+      int submodules) {
+    if (submodules != 1 && (submodules != 2 || shared.getShape().get(0) % 2 != 0)) {
+      throw new IllegalArgumentException(
+          "num_transformer_submodules must be 1, or 2 with an even number of rows; got "
+              + submodules
+              + " for "
+              + shared.getShape());
+    }
+    this.submodules = submodules;
     long p = shared.getShape().get(0);
     long d = shared.getShape().get(1);
     long k = cols.getShape().get(0);
@@ -101,9 +127,15 @@ public final class MultitaskPrompt implements PromptModule {
     return (int) cols.getShape().get(2);
   }
 
+  /** The encoder prompt's length P (the tensors hold P · {@link #submodules()} rows). */
   @Override
   public int length() {
-    return (int) shared.getShape().get(0);
+    return (int) shared.getShape().get(0) / submodules;
+  }
+
+  /** PEFT's {@code num_transformer_submodules}: 1, or 2 when rows P..2P-1 are the decoder's. */
+  public int submodules() {
+    return submodules;
   }
 
   @Override
@@ -118,17 +150,29 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public NDArray forward(NDArray taskIds) {
-    NDArray u = Tensors.rows(cols, taskIds); // (B, P, r)
+    NDArray all = all(taskIds); // (B, P·submodules, d)
+    return submodules == 1 ? all : all.get(":, 0:" + length() + ", :"); // (B, P, d)
+  }
+
+  /** Rows P..2P-1 of PEFT's two-submodule layout, prepended to the decoder's inputs; or null. */
+  @Override
+  public NDArray decoderPrompt(NDArray taskIds) {
+    return submodules == 1 ? null : all(taskIds).get(":, " + length() + ":, :"); // (B, P, d)
+  }
+
+  /** {@code P* ∘ (u_t v_tᵀ)} over every stored row: (B, P·submodules, d). */
+  private NDArray all(NDArray taskIds) {
+    NDArray u = Tensors.rows(cols, taskIds); // (B, P', r)
     NDArray v = Tensors.rows(rows, taskIds); // (B, r, d)
-    NDArray w = u.matMul(v); // (B, P, d)
-    return w.mul(shared); // (B, P, d)
+    NDArray w = u.matMul(v); // (B, P', d)
+    return w.mul(shared); // (B, P', d)
   }
 
   @Override
   public NDArray taskPrompt(NDManager target, int task) {
     try (NDScope scope = new NDScope()) {
-      NDArray w = cols.get(task).matMul(rows.get(task)); // (P, d)
-      NDArray p = w.mul(shared).stopGradient().duplicate(); // (P, d)
+      NDArray w = cols.get(task).matMul(rows.get(task)); // (P', d)
+      NDArray p = w.mul(shared).get("0:" + length()).stopGradient().duplicate(); // (P, d)
       NDScope.unregister(p);
       p.attach(target);
       return p;
@@ -189,7 +233,7 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public long taskParameterCount() {
-    return (long) (length() + dim()) * rank();
+    return (long) (length() * submodules + dim()) * rank();
   }
 
   @Override
@@ -205,7 +249,8 @@ public final class MultitaskPrompt implements PromptModule {
 
   @Override
   public AdapterConfig adapterConfig(PeftAdapter.Target t) {
-    return AdapterConfig.of(AdapterConfig.MULTITASK, t, length(), dim(), rank(), numTasks(), 0);
+    return AdapterConfig.of(
+        AdapterConfig.MULTITASK, t, length(), submodules, dim(), rank(), numTasks(), 0);
   }
 
   private static NDArray detached(NDArray a, NDManager target) {

@@ -125,7 +125,8 @@ public final class MultitaskPromptTuning extends NamedMethod {
   public PromptModule load(AdapterConfig c, SafetensorsFile f, NDManager parent) {
     PeftAdapter.expectKeys(
         f, Set.of(MultitaskPrompt.SHARED_KEY, MultitaskPrompt.COLS_KEY, MultitaskPrompt.ROWS_KEY));
-    int p = c.numVirtualTokens() * Math.max(1, c.numTransformerSubmodules());
+    int submodules = Math.max(1, c.numTransformerSubmodules());
+    int p = c.numVirtualTokens() * submodules;
     int d = c.tokenDim();
     int k = c.numTasks();
     int r = c.numRanks();
@@ -134,7 +135,9 @@ public final class MultitaskPromptTuning extends NamedMethod {
           parent,
           f.require(tmp, MultitaskPrompt.SHARED_KEY, p, d),
           f.require(tmp, MultitaskPrompt.COLS_KEY, k, p, r),
-          f.require(tmp, MultitaskPrompt.ROWS_KEY, k, r, d));
+          f.require(tmp, MultitaskPrompt.ROWS_KEY, k, r, d),
+          false,
+          submodules);
     }
   }
 }

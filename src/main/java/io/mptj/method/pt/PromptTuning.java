@@ -40,10 +40,11 @@ public final class PromptTuning extends NamedMethod {
 
   @Override
   public PromptModule load(AdapterConfig c, SafetensorsFile f, NDManager parent) {
-    int p = c.numVirtualTokens() * Math.max(1, c.numTransformerSubmodules());
+    int submodules = Math.max(1, c.numTransformerSubmodules());
+    int p = c.numVirtualTokens() * submodules;
     PeftAdapter.expectKeys(f, Set.of(SoftPrompt.KEY));
     try (NDManager tmp = parent.newSubManager()) {
-      return SoftPrompt.single(parent, f.require(tmp, SoftPrompt.KEY, p, c.tokenDim()));
+      return SoftPrompt.single(parent, f.require(tmp, SoftPrompt.KEY, p, c.tokenDim()), submodules);
     }
   }
 }

@@ -28,6 +28,7 @@ public final class SoftPrompt implements PromptModule {
 
   private final NDManager manager;
   private final NDArray prompts;
+  private final int submodules;
 
   /**
    * Takes ownership of initial prompts.
@@ -35,6 +36,25 @@ public final class SoftPrompt implements PromptModule {
    * @param initial (K, P, d); copied into a new manager under {@code parent}
    */
   public SoftPrompt(NDManager parent, NDArray initial) {
+    this(parent, initial, 1);
+  }
+
+  /**
+   * A prompt of PEFT's {@code num_transformer_submodules} = 2 layout: the stored rows after the
+   * first P are PEFT's decoder half, which PEFT's prompt tuning saves and never uses; kept so the
+   * adapter saves back whole, left out of the forward and of the count.
+   *
+   * @param initial (K, P · submodules, d)
+   */
+  public SoftPrompt(NDManager parent, NDArray initial, int submodules) {
+    if (submodules != 1 && (submodules != 2 || initial.getShape().get(1) % 2 != 0)) {
+      throw new IllegalArgumentException(
+          "num_transformer_submodules must be 1, or 2 with an even number of rows; got "
+              + submodules
+              + " for "
+              + initial.getShape());
+    }
+    this.submodules = submodules;
     if (initial.getShape().dimension() != 3) {
       throw new IllegalArgumentException(
           "prompts must be (tasks, length, dim), got " + initial.getShape());
@@ -47,14 +67,20 @@ public final class SoftPrompt implements PromptModule {
 
   /** A single-task prompt from a (P, d) matrix. */
   public static SoftPrompt single(NDManager parent, NDArray prompt) {
+    return single(parent, prompt, 1);
+  }
+
+  /** A single-task prompt from a (P · submodules, d) matrix in PEFT's layout. */
+  public static SoftPrompt single(NDManager parent, NDArray prompt, int submodules) {
     try (NDArray expanded = prompt.expandDims(0)) {
-      return new SoftPrompt(parent, expanded);
+      return new SoftPrompt(parent, expanded, submodules);
     }
   }
 
+  /** The encoder prompt's length P. */
   @Override
   public int length() {
-    return (int) prompts.getShape().get(1);
+    return (int) prompts.getShape().get(1) / submodules;
   }
 
   @Override
@@ -69,13 +95,14 @@ public final class SoftPrompt implements PromptModule {
 
   @Override
   public NDArray forward(NDArray taskIds) {
-    return Tensors.rows(prompts, taskIds); // (B, P, d)
+    NDArray all = Tensors.rows(prompts, taskIds); // (B, P · submodules, d)
+    return submodules == 1 ? all : all.get(":, 0:" + length() + ", :"); // (B, P, d)
   }
 
   @Override
   public NDArray taskPrompt(NDManager target, int task) {
     try (NDScope scope = new NDScope()) {
-      NDArray p = prompts.get(task).stopGradient().duplicate(); // (P, d)
+      NDArray p = prompts.get(task).get("0:" + length()).stopGradient().duplicate(); // (P, d)
       NDScope.unregister(p);
       p.attach(target);
       return p;
@@ -97,15 +124,16 @@ public final class SoftPrompt implements PromptModule {
     return (long) length() * dim();
   }
 
-  /** PEFT layout of the first (usually only) task's prompt. */
+  /** PEFT layout of the first (usually only) task's prompt, every stored row. */
   @Override
   public Map<String, NDArray> peftState(NDManager target) {
-    return Map.of(KEY, taskPrompt(target, 0));
+    return Map.of(KEY, io.mptj.engine.Tensors.copyTo(target, prompts.get(0)));
   }
 
   @Override
   public AdapterConfig adapterConfig(PeftAdapter.Target target) {
-    return PeftAdapter.promptTuning(length(), dim(), target);
+    return AdapterConfig.of(
+        AdapterConfig.PROMPT_TUNING, target, length(), submodules, dim(), null, null, null);
   }
 
   /** The raw (K, P, d) tensor (trainable; read it, do not modify it). */
