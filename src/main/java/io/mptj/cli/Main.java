@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       PredictCommand.class,
       FoldCommand.class,
+      AdapterCommand.class,
       ServeCommand.class,
       DataCommand.class,
       ModelCommand.class,

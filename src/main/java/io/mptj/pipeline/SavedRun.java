@@ -244,6 +244,12 @@ public final class SavedRun implements AutoCloseable {
   }
 
   /** The backbone. */
+  /** P, the positions the run's module prepends to every input (0 for a layer method). */
+  public int promptLength() {
+    return model.prompts().length();
+  }
+
+  /** The backbone the run is loaded on. */
   public Backbone backbone() {
     return ctx.backbone();
   }
