@@ -34,6 +34,14 @@ public final class Fold {
     List<String> tasks = RunDir.tasks(runDir);
     int index = index(tasks, taskName, runDir);
     AdapterConfig adapter = PeftAdapter.readConfig(runDir);
+    if (!AdapterConfig.PROMPT_TUNING.equals(adapter.peftType()) && !adapter.isMultitask()) {
+      throw new IllegalArgumentException(
+          runDir
+              + " is a "
+              + adapter.peftType()
+              + " run: fold turns an MPT (or PT) prompt into a plain prompt, and this method's"
+              + " changes (layers, input offsets or input-dependent prompts) would be lost");
+    }
     var target =
         new PeftAdapter.Target(
             adapter.baseModel(),

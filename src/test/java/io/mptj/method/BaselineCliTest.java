@@ -123,6 +123,16 @@ class BaselineCliTest {
               .get("score")
               .asDouble();
       assertEquals(recorded, again, 1e-9, method + ": the saved run scores what training recorded");
+      Cli.Result fold =
+          Cli.run(
+              List.of(
+                  "fold",
+                  "--run",
+                  out.toString(),
+                  "--out",
+                  work.resolve("f-" + method).toString()));
+      assertTrue(
+          fold.rc() != 0 && fold.err().contains("would be lost"), method + ": " + fold.err());
     }
   }
 }
