@@ -19,7 +19,7 @@ public final class FineTuning extends NamedMethod {
   public static final String PEFT_TYPE = "MPTJ_FULL_FINE_TUNING";
 
   public FineTuning() {
-    super("ft", "Fine-tuning", FineTuneConfig.KNOBS, Upstream.NONE, PEFT_TYPE);
+    super("ft", "Finetuning", FineTuneConfig.KNOBS, Upstream.NONE, PEFT_TYPE);
   }
 
   @Override
