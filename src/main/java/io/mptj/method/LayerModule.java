@@ -70,6 +70,22 @@ public abstract class LayerModule implements PromptModule {
   public abstract LayerEdits edits(NDArray taskIds);
 
   /**
+   * Hands an array made from a module tensor (a view, a reshape, a concatenation) to the step that
+   * uses it: an op whose receiver is a long-lived tensor puts its result in that tensor's manager,
+   * where it would outlive the step. Never pass a parameter itself.
+   *
+   * @param made the new array
+   * @param step any array of the step
+   * @return {@code made}, now owned by {@code step}'s manager
+   */
+  protected static NDArray onStep(NDArray made, NDArray step) {
+    if (made.getManager() != step.getManager()) {
+      made.attach(step.getManager());
+    }
+    return made;
+  }
+
+  /**
    * A per-task dense layer {@code x W_tᵀ + b_t} with each row's task t.
    *
    * @param x (B, T, in)
@@ -79,9 +95,9 @@ public abstract class LayerModule implements PromptModule {
    */
   protected final NDArray taskLinear(NDArray x, NDArray weight, NDArray bias, NDArray taskIds) {
     if (numTasks == 1) {
-      return x.getNDArrayInternal()
-          .linear(x, weight.get(0), bias == null ? null : bias.get(0))
-          .singletonOrThrow(); // (B, T, out)
+      NDArray w = onStep(weight.get(0), x); // (out, in) view, freed with the step
+      NDArray b = bias == null ? null : onStep(bias.get(0), x); // (out)
+      return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow(); // (B, T, out)
     }
     NDArray y = x.matMul(rows(weight, taskIds).transpose(0, 2, 1)); // (B, T, out)
     return bias == null ? y : y.add(rows(bias, taskIds).expandDims(1));
@@ -123,7 +139,9 @@ public abstract class LayerModule implements PromptModule {
 
   /** Task {@code task}'s slice of a per-task tensor (K, ...) as a detached copy for saving. */
   protected static NDArray slice(NDArray perTask, int task, NDManager target) {
-    return ModuleTensors.detached(perTask.get(task), target);
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      return ModuleTensors.detached(perTask.get(task), target); // the view dies with the scope
+    }
   }
 
   /**

@@ -258,6 +258,28 @@ class BaselineMethodsTest {
     }
   }
 
+  /**
+   * Every array a forward makes belongs to the step: after forward passes in a step manager that is
+   * then closed, the module's and the backbone's managers hold exactly the arrays they held before.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void forwardPassesLeaveNoArraysOutsideTheirStep(Case c) {
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(bert(), 5));
+        NDManager m = NDManager.newBaseManager();
+        PromptModule module = create(c, enc, m)) {
+      hidden(enc, module, m.newSubManager()).getManager().close(); // warm-up (lazy caches)
+      int before = io.mptj.engine.NativeMemory.liveArrays();
+      for (int i = 0; i < 3; i++) {
+        try (NDManager step = m.newSubManager()) {
+          hidden(enc, module, step).sum().getDouble();
+        }
+      }
+      assertEquals(
+          before, io.mptj.engine.NativeMemory.liveArrays(), c + ": arrays outlived the step");
+    }
+  }
+
   PromptModule create(Case c, BertEncoder enc, NDManager m) {
     TuningMethod method = MethodRegistry.get(c.method());
     MethodConfig config = TestSettings.of("bert", Stage.ADAPT, c.method(), c.settings()).config();

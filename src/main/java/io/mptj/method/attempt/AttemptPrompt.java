@@ -40,6 +40,7 @@ public final class AttemptPrompt implements PromptModule {
 
   private final NDManager manager;
   private final NDArray sources;
+  private final NDArray sourcesRow;
   private final NDArray target;
   private final NDArray down;
   private final NDArray up;
@@ -64,6 +65,7 @@ public final class AttemptPrompt implements PromptModule {
     this.manager = parent.newSubManager();
     this.sources = sources.duplicate();
     this.sources.attach(manager);
+    this.sourcesRow = this.sources.expandDims(0); // (1, t, P, d), frozen, made once
     this.target = own(target);
     this.down = own(down);
     this.up = own(up);
@@ -120,9 +122,7 @@ public final class AttemptPrompt implements PromptModule {
   private NDArray candidates(NDArray tgt) {
     long b = tgt.getShape().get(0);
     NDArray src =
-        sources
-            .expandDims(0)
-            .broadcast(new ai.djl.ndarray.types.Shape(b).addAll(sources.getShape()));
+        sourcesRow.broadcast(new ai.djl.ndarray.types.Shape(b).addAll(sources.getShape()));
     if (src.getManager() != tgt.getManager()) {
       src.attach(tgt.getManager());
     }

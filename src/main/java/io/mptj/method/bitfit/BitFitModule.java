@@ -76,8 +76,10 @@ public final class BitFitModule extends LayerModule {
       pieces.add(numTasks() == 1 ? d : rows(d, taskIds)); // (1, n) broadcast, or (B, n)
     }
     NDArray joined =
-        pieces.size() == 1 ? pieces.getFirst() : ai.djl.ndarray.NDArrays.concat(pieces, 1);
-    return joined.expandDims(1); // (B, 1, out)
+        pieces.size() == 1
+            ? pieces.getFirst() // a parameter (K = 1) or step rows: never handed to the step
+            : onStep(ai.djl.ndarray.NDArrays.concat(pieces, 1), taskIds);
+    return onStep(joined.expandDims(1), taskIds); // (B, 1, out)
   }
 
   @Override

@@ -36,8 +36,8 @@ public final class FineTuneModule extends LayerModule {
     return new LayerEdits() {
       @Override
       public NDArray linear(Linear layer, NDArray x) {
-        NDArray w = joined(layer.parts(), ".weight");
-        NDArray b = layer.bias() == null ? null : joined(layer.parts(), ".bias");
+        NDArray w = joined(layer.parts(), ".weight", x);
+        NDArray b = layer.bias() == null ? null : joined(layer.parts(), ".bias", x);
         return new Linear(layer.name(), w, b).apply(x);
       }
 
@@ -62,14 +62,17 @@ public final class FineTuneModule extends LayerModule {
     };
   }
 
-  /** The copies of the parts' tensors, stacked along the output axis. */
-  private NDArray joined(List<String> parts, String suffix) {
+  /**
+   * The copies of the parts' tensors, stacked along the output axis: the copy itself for one part,
+   * else a concatenation owned by {@code step}'s manager.
+   */
+  private NDArray joined(List<String> parts, String suffix, NDArray step) {
     if (parts.size() == 1) {
       return copy(parts.getFirst() + suffix);
     }
     NDList pieces = new NDList(parts.size());
     parts.forEach(p -> pieces.add(copy(p + suffix)));
-    return ai.djl.ndarray.NDArrays.concat(pieces, 0);
+    return onStep(ai.djl.ndarray.NDArrays.concat(pieces, 0), step);
   }
 
   private NDArray copy(String name) {

@@ -33,6 +33,7 @@ public final class UlptPrompt implements PromptModule {
   private final NDArray scale;
   private final NDArray shift;
   private final NDArray projection;
+  private final NDArray projectionT;
   private final long projectionSeed;
 
   /**
@@ -51,6 +52,7 @@ public final class UlptPrompt implements PromptModule {
     int d = (int) scale.getShape().get(1);
     this.projection =
         projection(manager, d, (int) z.getShape().get(2), projectionSeed, z.getDataType());
+    this.projectionT = projection.transpose(); // (r, d), frozen, made once
   }
 
   /** P̃ (d, r), entries N(0, 1/r) from {@code seed}. */
@@ -90,7 +92,7 @@ public final class UlptPrompt implements PromptModule {
 
   @Override
   public NDArray forward(NDArray taskIds) {
-    NDArray up = Tensors.rows(z, taskIds).matMul(projection.transpose()); // (B, P, d)
+    NDArray up = Tensors.rows(z, taskIds).matMul(projectionT); // (B, P, d)
     NDArray s = Tensors.rows(scale, taskIds).expandDims(1); // (B, 1, d)
     NDArray b = Tensors.rows(shift, taskIds).expandDims(1); // (B, 1, d)
     return up.mul(s).add(b); // (B, P, d)
