@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Serve the task prompts of finished runs on one frozen backbone over HTTP:",
-      "POST /predict {\"task\": T, \"inputs\": [{fields}]}, GET /tasks, GET /health."
+      "POST /v1/predict {\"task\": T, \"inputs\": [{fields}]} or {\"batch\": [{\"task\": T,",
+      "\"input\": {fields}}]}, GET /v1/tasks, /health, /ready, /metrics, /openapi.json."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -50,6 +51,45 @@ final class ServeCommand implements Callable<Integer> {
       description = "most inputs per forward pass (default: ${DEFAULT-VALUE})")
   int maxBatch;
 
+  @Option(
+      names = "--queue",
+      defaultValue = "256",
+      description = "requests that may wait; more get 429 (default: ${DEFAULT-VALUE})")
+  int queue;
+
+  @Option(
+      names = "--max-body-bytes",
+      defaultValue = "1048576",
+      description = "largest request body; larger get 413 (default: ${DEFAULT-VALUE})")
+  int maxBody;
+
+  @Option(
+      names = "--max-inputs",
+      defaultValue = "64",
+      description = "most inputs in one request; more get 413 (default: ${DEFAULT-VALUE})")
+  int maxInputs;
+
+  @Option(
+      names = "--max-input-chars",
+      defaultValue = "20000",
+      description =
+          "most characters in one input; more get 413, fewer are truncated to the run's"
+              + " token cap as in training (default: ${DEFAULT-VALUE})")
+  int maxInputChars;
+
+  @Option(
+      names = "--max-wait-ms",
+      defaultValue = "5",
+      description = "how long a batch waits for more requests (default: ${DEFAULT-VALUE})")
+  int maxWait;
+
+  @Option(
+      names = "--deadline-ms",
+      defaultValue = "30000",
+      description =
+          "how long a request may wait for its answer; then 504 (default: ${DEFAULT-VALUE})")
+  int deadline;
+
   @Override
   public Integer call() throws Exception {
     String backboneId = SavedRun.backboneOf(runs.getFirst());
@@ -63,14 +103,25 @@ final class ServeCommand implements Callable<Integer> {
         }
         saved.add(SavedRun.open(run, ctx));
       }
-      try (PromptServer server = new PromptServer(saved, host, port, maxBatch)) {
+      var limits =
+          new io.mptj.serve.ServeLimits(
+              queue, maxBody, maxInputs, maxInputChars, maxBatch, maxWait, deadline);
+      try (PromptServer server = new PromptServer(saved, host, port, limits)) {
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      server.close(); // drains queued and in-flight requests
+                      stop.countDown();
+                    }));
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("url", "http://" + host + ":" + server.port());
         line.put("backbone", backboneId);
         line.put(
             "tasks", saved.stream().flatMap(r -> r.tasks().stream().map(t -> t.name())).toList());
         System.out.println(Json.line(line));
-        new CountDownLatch(1).await();
+        stop.await();
       } finally {
         saved.forEach(SavedRun::close);
       }

@@ -188,17 +188,70 @@ public final class SavedRun implements AutoCloseable {
    *     classification, {@code value} for regression, {@code text} for generation
    */
   public List<Map<String, Object>> predict(String taskName, List<Map<String, String>> inputs) {
-    int index = taskIndex(taskName);
-    Task task = tasks.get(index);
-    int cap =
-        Preparation.maxInputLength(ctx, task, settings.run().maxLength(), model.prompts().length());
-    Encoding enc = new Encoding(ctx.backbone(), task, index, cap);
+    Encoding enc = encoding(taskName == null ? tasks.get(taskIndex(null)).name() : taskName);
+    Task task = enc.task();
     List<Instance> xs = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
       xs.add(enc.instance(new Example("input:" + (i + 1), inputs.get(i), Label.NONE), i));
     }
     List<TaskModel.Prediction> preds = Trainer.predict(model, xs, 64, ctx.backbone().padId());
     return preds.stream().map(p -> describe(task, p)).toList();
+  }
+
+  /** One input for one of the run's tasks. */
+  public record Query(String task, Map<String, String> fields) {}
+
+  /**
+   * Predictions for inputs of any of the run's tasks, mixed: every row carries its task id, so one
+   * forward pass serves them all (each row's prompt and head chosen by its id).
+   *
+   * @param predictions one per query, in order, as {@link #predict(String, List)} describes them
+   * @param tokens input tokens over all rows (before the prompt)
+   */
+  public record Answers(List<Map<String, Object>> predictions, long tokens) {}
+
+  /** Predicts a mixed list of queries in batches of up to 64 rows. */
+  public Answers predictMixed(List<Query> queries) {
+    Map<String, Encoding> encodings = new LinkedHashMap<>();
+    List<Instance> xs = new ArrayList<>();
+    long tokens = 0;
+    for (int i = 0; i < queries.size(); i++) {
+      Query q = queries.get(i);
+      Encoding enc = encodings.computeIfAbsent(q.task(), this::encoding);
+      Instance x = enc.instance(new Example("input:" + (i + 1), q.fields(), Label.NONE), i);
+      tokens += x.length();
+      xs.add(x);
+    }
+    List<TaskModel.Prediction> preds = Trainer.predict(model, xs, 64, ctx.backbone().padId());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = 0; i < preds.size(); i++) {
+      out.add(describe(encodings.get(queries.get(i).task()).task(), preds.get(i)));
+    }
+    return new Answers(out, tokens);
+  }
+
+  private Encoding encoding(String taskName) {
+    int index = taskIndex(taskName);
+    Task task = tasks.get(index);
+    int cap =
+        Preparation.maxInputLength(ctx, task, settings.run().maxLength(), model.prompts().length());
+    return new Encoding(ctx.backbone(), task, index, cap);
+  }
+
+  /** The run's directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Trainable parameters that belong to task {@code taskName} alone (prompt part plus head). */
+  public long taskParameterCount(String taskName) {
+    return model.taskParameterCount(taskIndex(taskName));
+  }
+
+  /** The tuning method the run was trained with, from its config.json. */
+  public String method() {
+    Object m = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("method");
+    return m == null ? "unknown" : m.toString();
   }
 
   private int taskIndex(String taskName) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.mptj.engine.Json;
+import io.mptj.engine.NativeMemory;
 import io.mptj.pipeline.SavedRun;
 import io.mptj.task.Task;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,35 +17,61 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Serves many task prompts on one frozen backbone over HTTP: {@code POST /predict} with {@code
- * {"task": T, "inputs": [{field: text, ...}, ...]}}, {@code GET /tasks}, {@code GET /health}.
+ * Serves many task prompts on one frozen backbone over HTTP. {@code POST /v1/predict} takes {@code
+ * {"task": T, "inputs": [{field: text, ...}, ...]}} or the batch form {@code {"batch": [{"task": T,
+ * "input": {field: text}}, ...]}}; {@code GET /v1/tasks} lists the tasks with their label spaces,
+ * method and parameter counts; {@code GET /health} (live), {@code /ready} (model loaded), {@code
+ * /metrics} (Prometheus text) and {@code /openapi.json}. The unversioned {@code /predict} and
+ * {@code /tasks} of earlier releases answer as before.
  *
- * <p>Requests are accepted on virtual threads and queued; one model thread drains the queue, groups
- * the waiting requests by run and task, and predicts each group as one batch, so concurrent callers
- * of the same task share forward passes (and the native engine is used from one thread only).
+ * <p>Requests are accepted on virtual threads into a bounded queue (429 with {@code Retry-After}
+ * when full). One model thread takes the first waiting request, waits up to {@link
+ * ServeLimits#maxWaitMillis()} for more, gathers every waiting request of every task up to {@link
+ * ServeLimits#maxBatch()} inputs, and predicts each run's rows as one mixed batch: rows carry their
+ * task id, so the tasks of one run share a forward pass. A request past its deadline is answered
+ * 504 and skipped if the model thread has not reached it; a batch that fails is retried request by
+ * request, so that one bad input fails only its own request.
  */
 public final class PromptServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = Json.MAPPER;
 
+  /** A client's mistake, answered with {@code status} and a message naming the field. */
+  private static final class Refusal extends RuntimeException {
+    final int status;
+
+    Refusal(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+  }
+
   private record Work(
-      String task,
-      List<Map<String, String>> inputs,
+      List<SavedRun.Query> queries,
+      List<SavedRun> runs,
       CompletableFuture<List<Map<String, Object>>> result) {}
 
   private final Map<String, SavedRun> byTask = new LinkedHashMap<>();
-  private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+  private final BlockingQueue<Work> queue;
+  private final ServeLimits limits;
+  private final ServeMetrics metrics;
   private final HttpServer http;
   private final Thread model;
-  private final int maxBatch;
   private volatile boolean running = true;
+
+  /** Starts serving with the default limits and a batch of {@code maxBatch} inputs. */
+  public PromptServer(List<SavedRun> runs, String host, int port, int maxBatch) throws IOException {
+    this(runs, host, port, ServeLimits.defaults().withMaxBatch(maxBatch));
+  }
 
   /**
    * Starts serving.
@@ -51,9 +79,9 @@ public final class PromptServer implements AutoCloseable {
    * @param runs finished runs on one backbone; each of their tasks is served (a task name in two
    *     runs is an error)
    * @param port TCP port on {@code host} (0 picks a free one)
-   * @param maxBatch most inputs predicted in one batch
    */
-  public PromptServer(List<SavedRun> runs, String host, int port, int maxBatch) throws IOException {
+  public PromptServer(List<SavedRun> runs, String host, int port, ServeLimits limits)
+      throws IOException {
     for (SavedRun run : runs) {
       for (Task t : run.tasks()) {
         if (byTask.putIfAbsent(t.name(), run) != null) {
@@ -62,13 +90,23 @@ public final class PromptServer implements AutoCloseable {
         }
       }
     }
-    this.maxBatch = maxBatch;
+    this.limits = limits;
+    this.queue = new ArrayBlockingQueue<>(limits.queueCapacity());
+    this.metrics = new ServeMetrics(queue::size, NativeMemory::residentBytes);
     this.http = HttpServer.create(new InetSocketAddress(host, port), 0);
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    http.createContext("/predict", this::predict);
+    http.createContext("/v1/predict", ex -> handle(ex, "predict", this::predict));
+    http.createContext("/predict", ex -> handle(ex, "predict", this::predict));
+    http.createContext("/v1/tasks", ex -> handle(ex, "tasks", e -> json(200, describeTasks())));
     http.createContext(
-        "/tasks", ex -> reply(ex, 200, Map.of("tasks", List.copyOf(byTask.keySet()))));
-    http.createContext("/health", ex -> reply(ex, 200, Map.of("status", "ok")));
+        "/tasks",
+        ex -> handle(ex, "tasks", e -> json(200, Map.of("tasks", List.copyOf(byTask.keySet())))));
+    http.createContext("/health", ex -> handle(ex, "health", e -> json(200, status("ok"))));
+    http.createContext(
+        "/ready",
+        ex -> handle(ex, "ready", e -> running ? json(200, status("ready")) : notReady()));
+    http.createContext("/metrics", ex -> handle(ex, "metrics", e -> metricsReply()));
+    http.createContext("/openapi.json", ex -> handle(ex, "openapi", e -> openApi()));
     this.model = Thread.ofPlatform().name("mptj-model").start(this::serveLoop);
     http.start();
   }
@@ -78,114 +116,342 @@ public final class PromptServer implements AutoCloseable {
     return http.getAddress().getPort();
   }
 
-  private void predict(HttpExchange ex) throws IOException {
+  private record Reply(int status, byte[] body, String type, Map<String, String> headers) {}
+
+  @FunctionalInterface
+  private interface Handler {
+    Reply apply(HttpExchange ex) throws IOException;
+  }
+
+  private void handle(HttpExchange ex, String kind, Handler handler) throws IOException {
+    long start = System.nanoTime();
+    Reply reply;
+    String outcome = kind;
+    try {
+      reply = handler.apply(ex);
+    } catch (Refusal r) {
+      reply = json(r.status, Map.of("error", String.valueOf(r.getMessage())));
+      outcome = kind + "_refused";
+    } catch (RuntimeException e) {
+      reply = json(500, Map.of("error", String.valueOf(e.getMessage())));
+      outcome = kind + "_failed";
+    }
+    metrics.answered(reply.status(), outcome, System.nanoTime() - start);
+    reply.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    ex.getResponseHeaders().set("Content-Type", reply.type());
+    try {
+      ex.sendResponseHeaders(reply.status(), reply.body().length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(reply.body());
+      }
+    } catch (IOException gone) {
+      // the client left before its answer: nothing to tell it, nobody else is affected
+    } finally {
+      ex.close();
+    }
+  }
+
+  private Reply predict(HttpExchange ex) throws IOException {
     if (!ex.getRequestMethod().equals("POST")) {
-      reply(ex, 405, Map.of("error", "POST a JSON body {\"task\": ..., \"inputs\": [...]}"));
-      return;
+      throw new Refusal(405, "POST a JSON body {\"task\": ..., \"inputs\": [...]}");
     }
-    Work work;
-    try {
-      work = parse(JSON.readTree(ex.getRequestBody()));
-    } catch (IOException | IllegalArgumentException e) {
-      reply(ex, 400, Map.of("error", String.valueOf(e.getMessage())));
-      return;
+    Work work = parse(readBody(ex));
+    if (!running) {
+      throw new Refusal(503, "the server is shutting down");
     }
-    queue.add(work);
+    if (!queue.offer(work)) {
+      return new Reply(
+          429,
+          bytes(Map.of("error", "the queue is full (" + limits.queueCapacity() + " requests)")),
+          "application/json",
+          Map.of("Retry-After", "1"));
+    }
     try {
-      reply(
-          ex,
-          200,
-          Map.of("task", work.task(), "predictions", work.result().get(5, TimeUnit.MINUTES)));
-    } catch (Exception e) {
+      List<Map<String, Object>> out =
+          work.result().get(limits.deadlineMillis(), TimeUnit.MILLISECONDS);
+      Map<String, Object> body = new LinkedHashMap<>();
+      String task = work.queries().getFirst().task();
+      if (work.queries().stream().allMatch(q -> q.task().equals(task))) {
+        body.put("task", task);
+      }
+      body.put("predictions", out);
+      return json(200, body);
+    } catch (TimeoutException e) {
+      work.result().cancel(false);
+      queue.remove(work);
+      throw new Refusal(504, "no answer within the deadline of " + limits.deadlineMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Refusal(503, "interrupted");
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      reply(ex, 500, Map.of("error", String.valueOf(cause.getMessage())));
+      throw new Refusal(
+          cause instanceof IllegalArgumentException ? 400 : 500,
+          String.valueOf(cause.getMessage()));
+    }
+  }
+
+  private JsonNode readBody(HttpExchange ex) throws IOException {
+    byte[] body;
+    try (InputStream in = ex.getRequestBody()) {
+      body = in.readNBytes(limits.maxBodyBytes() + 1);
+    }
+    if (body.length > limits.maxBodyBytes()) {
+      throw new Refusal(413, "the body is over " + limits.maxBodyBytes() + " bytes");
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new Refusal(
+          400,
+          "the body is not JSON: "
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? j.getOriginalMessage()
+                      + " at line "
+                      + j.getLocation().getLineNr()
+                      + ", column "
+                      + j.getLocation().getColumnNr()
+                  : e.getMessage()));
     }
   }
 
   private Work parse(JsonNode body) {
-    if (body == null
-        || !body.isObject()
-        || !body.path("task").isTextual()
-        || !body.path("inputs").isArray()) {
-      throw new IllegalArgumentException(
-          "expected {\"task\": NAME, \"inputs\": [{field: text, ...}, ...]}");
+    if (body == null || !body.isObject()) {
+      throw new Refusal(400, "expected a JSON object {\"task\": NAME, \"inputs\": [...]}");
     }
-    String task = body.get("task").asText();
-    if (!byTask.containsKey(task)) {
-      throw new IllegalArgumentException("unknown task " + task + "; served: " + byTask.keySet());
-    }
-    List<Map<String, String>> inputs = new ArrayList<>();
-    for (JsonNode in : body.get("inputs")) {
-      if (!in.isObject()) {
-        throw new IllegalArgumentException(
-            "input " + inputs.size() + " is not an object of the task's fields");
+    List<SavedRun.Query> queries = new ArrayList<>();
+    if (body.has("batch")) {
+      JsonNode batch = body.get("batch");
+      if (!batch.isArray()) {
+        throw new Refusal(400, "field \"batch\" must be an array of {\"task\", \"input\"}");
       }
-      Map<String, String> fields = new LinkedHashMap<>();
-      in.fields()
-          .forEachRemaining(
-              f ->
-                  fields.put(
-                      f.getKey(),
-                      f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()));
-      inputs.add(fields);
+      for (JsonNode item : batch) {
+        String where = "batch[" + queries.size() + "]";
+        countCheck(queries.size() + 1);
+        queries.add(
+            new SavedRun.Query(
+                task(item.path("task"), where), fields(item.path("input"), where + ".input")));
+      }
+    } else {
+      String task = task(body.path("task"), "task");
+      JsonNode inputs = body.path("inputs");
+      if (!inputs.isArray()) {
+        throw new Refusal(400, "field \"inputs\" must be an array of {field: text} objects");
+      }
+      countCheck(inputs.size());
+      for (JsonNode in : inputs) {
+        queries.add(new SavedRun.Query(task, fields(in, "inputs[" + queries.size() + "]")));
+      }
     }
-    return new Work(task, inputs, new CompletableFuture<>());
+    if (queries.isEmpty()) {
+      throw new Refusal(400, "no inputs");
+    }
+    List<SavedRun> runs = queries.stream().map(q -> byTask.get(q.task())).toList();
+    return new Work(queries, runs, new CompletableFuture<>());
+  }
+
+  private String task(JsonNode node, String where) {
+    if (!node.isTextual()) {
+      throw new Refusal(400, "field \"" + where + "\" must be a task name (a string)");
+    }
+    if (!byTask.containsKey(node.asText())) {
+      throw new Refusal(404, "unknown task " + node.asText() + "; served: " + byTask.keySet());
+    }
+    return node.asText();
+  }
+
+  private void countCheck(int n) {
+    if (n > limits.maxInputs()) {
+      throw new Refusal(413, "over " + limits.maxInputs() + " inputs in one request");
+    }
+  }
+
+  private Map<String, String> fields(JsonNode in, String where) {
+    if (!in.isObject()) {
+      throw new Refusal(400, "field \"" + where + "\" must be an object of the task's fields");
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    int chars = 0;
+    for (var it = in.fields(); it.hasNext(); ) {
+      var f = it.next();
+      String v = f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString();
+      chars += v.length();
+      fields.put(f.getKey(), v);
+    }
+    if (chars > limits.maxInputChars()) {
+      throw new Refusal(
+          413,
+          "field \"" + where + "\" has " + chars + " characters, over " + limits.maxInputChars());
+    }
+    return fields;
+  }
+
+  /** The model thread: waits for work, gathers what waits (any task), predicts it. */
+  private void serveLoop() {
+    while (running || !queue.isEmpty()) {
+      try {
+        Work first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        List<Work> group = gather(first);
+        runGroup(group);
+      } catch (InterruptedException e) {
+        if (!running) {
+          drainNow();
+          return;
+        }
+      }
+    }
+  }
+
+  private List<Work> gather(Work first) throws InterruptedException {
+    List<Work> group = new ArrayList<>(List.of(first));
+    int size = first.queries().size();
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.maxWaitMillis());
+    while (size < limits.maxBatch()) {
+      long left = until - System.nanoTime();
+      Work next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+      if (next == null) {
+        break;
+      }
+      group.add(next);
+      size += next.queries().size();
+    }
+    return group;
+  }
+
+  private void drainNow() {
+    List<Work> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    if (!rest.isEmpty()) {
+      runGroup(rest);
+    }
+  }
+
+  /** Predicts a group: per run, all its rows as one mixed batch; a failure is retried alone. */
+  private void runGroup(List<Work> group) {
+    List<Work> live = group.stream().filter(w -> !w.result().isDone()).toList();
+    Map<SavedRun, List<int[]>> rowsByRun = new LinkedHashMap<>();
+    for (int w = 0; w < live.size(); w++) {
+      List<SavedRun> runs = live.get(w).runs();
+      for (int q = 0; q < runs.size(); q++) {
+        rowsByRun.computeIfAbsent(runs.get(q), r -> new ArrayList<>()).add(new int[] {w, q});
+      }
+    }
+    List<Map<String, Object>[]> answers = new ArrayList<>();
+    for (Work w : live) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object>[] a = new Map[w.queries().size()];
+      answers.add(a);
+    }
+    boolean[] failed = new boolean[live.size()];
+    rowsByRun.forEach(
+        (run, rows) -> {
+          List<SavedRun.Query> qs =
+              rows.stream().map(r -> live.get(r[0]).queries().get(r[1])).toList();
+          try {
+            SavedRun.Answers out = run.predictMixed(qs);
+            metrics.batch(qs.size(), out.tokens());
+            for (int i = 0; i < rows.size(); i++) {
+              answers.get(rows.get(i)[0])[rows.get(i)[1]] = out.predictions().get(i);
+            }
+          } catch (RuntimeException e) {
+            rows.forEach(r -> failed[r[0]] = true);
+          }
+        });
+    for (int w = 0; w < live.size(); w++) {
+      if (!failed[w]) {
+        live.get(w).result().complete(List.of(answers.get(w)));
+      } else if (live.size() == 1) {
+        retryAlone(live.get(w));
+      } else {
+        runGroup(List.of(live.get(w)));
+      }
+    }
+  }
+
+  private void retryAlone(Work w) {
+    try {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (int i = 0; i < w.queries().size(); i++) {
+        out.addAll(w.runs().get(i).predictMixed(List.of(w.queries().get(i))).predictions());
+      }
+      w.result().complete(out);
+    } catch (RuntimeException e) {
+      w.result().completeExceptionally(e);
+    }
+  }
+
+  private Map<String, Object> describeTasks() {
+    List<Map<String, Object>> tasks = new ArrayList<>();
+    byTask.forEach(
+        (name, run) -> {
+          Task t =
+              run.tasks().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+          Map<String, Object> d = new LinkedHashMap<>();
+          d.put("name", name);
+          d.put("kind", t.kind().toString().toLowerCase(java.util.Locale.ROOT));
+          d.put("labels", t.labels());
+          d.put("method", run.method());
+          d.put("run", run.dir().getFileName().toString());
+          d.put("prompt_length", run.promptLength());
+          d.put("task_parameters", run.taskParameterCount(name));
+          tasks.add(d);
+        });
+    return Map.of("tasks", tasks, "backbone", byTask.values().iterator().next().backbone().id());
+  }
+
+  private static Map<String, Object> status(String s) {
+    return Map.of("status", s);
+  }
+
+  private Reply notReady() {
+    return json(503, status("shutting down"));
+  }
+
+  private Reply metricsReply() {
+    return new Reply(
+        200,
+        metrics.render().getBytes(StandardCharsets.UTF_8),
+        "text/plain; version=0.0.4",
+        Map.of());
+  }
+
+  private Reply openApi() throws IOException {
+    try (InputStream in = PromptServer.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the build");
+      }
+      return new Reply(200, in.readAllBytes(), "application/json", Map.of());
+    }
+  }
+
+  private static Reply json(int status, Object body) {
+    return new Reply(status, bytes(body), "application/json", Map.of());
+  }
+
+  private static byte[] bytes(Object body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
-   * The model thread: waits for work, then predicts everything queued for one task as one batch.
+   * Graceful shutdown: new predictions are refused (503), queued and in-flight ones are answered,
+   * then the listener stops (waiting up to 5 s for answers being written).
    */
-  private void serveLoop() {
-    while (running) {
-      try {
-        Work first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first != null) {
-          runBatch(first);
-        }
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  private void runBatch(Work first) {
-    List<Work> group = new ArrayList<>(List.of(first));
-    int size = first.inputs().size();
-    for (Work w : List.copyOf(queue)) {
-      if (w.task().equals(first.task())
-          && size + w.inputs().size() <= maxBatch
-          && queue.remove(w)) {
-        group.add(w);
-        size += w.inputs().size();
-      }
-    }
-    List<Map<String, String>> all = new ArrayList<>();
-    group.forEach(w -> all.addAll(w.inputs()));
-    try {
-      List<Map<String, Object>> out = byTask.get(first.task()).predict(first.task(), all);
-      int at = 0;
-      for (Work w : group) {
-        w.result().complete(out.subList(at, at + w.inputs().size()));
-        at += w.inputs().size();
-      }
-    } catch (RuntimeException e) {
-      group.forEach(w -> w.result().completeExceptionally(e));
-    }
-  }
-
-  private static void reply(HttpExchange ex, int status, Object body) throws IOException {
-    byte[] bytes = JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
   @Override
   public void close() {
     running = false;
-    http.stop(0);
+    try {
+      model.join(TimeUnit.MINUTES.toMillis(1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     model.interrupt();
+    http.stop(5);
   }
 }

@@ -290,8 +290,123 @@ class PipelineTest {
                           "{\"task\": \"nope\", \"inputs\": []}"))
                   .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertEquals(400, bad.statusCode());
+      assertEquals(404, bad.statusCode());
       assertTrue(bad.body().contains("unknown task nope"), bad.body());
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> http(
+      java.net.http.HttpClient client, int port, String path, String postBody) throws Exception {
+    var b =
+        java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + path));
+    if (postBody != null) {
+      b.POST(java.net.http.HttpRequest.BodyPublishers.ofString(postBody));
+    }
+    return client.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theV1ApiMixesTasksInOneBatchAndEnforcesItsLimits() throws Exception {
+    Path run = work.resolve("adapt-two-to-serve");
+    Adaptation.run(ctx, distilled, List.of(target, topic), 0, hyper(Stage.ADAPT, "mpt", 10), run);
+    run = run.resolve("joint"); // the two tasks' prompts and heads in one run
+    var limits = new io.mptj.serve.ServeLimits(64, 4096, 3, 200, 64, 20, 30_000);
+    try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
+        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, limits)) {
+      var client = java.net.http.HttpClient.newHttpClient();
+      int port = server.port();
+      String mixed =
+          "{\"batch\": [{\"task\": \""
+              + target.name()
+              + "\", \"input\": {\"text\": \"good fine nice\"}},"
+              + " {\"task\": \""
+              + topic.name()
+              + "\", \"input\": {\"text\": \"bad awful sad\"}}]}";
+      var ok = http(client, port, "/v1/predict", mixed);
+      assertEquals(200, ok.statusCode(), ok.body());
+      JsonNode preds = new ObjectMapper().readTree(ok.body()).get("predictions");
+      var alone1 =
+          saved.predict(target.name(), List.of(Map.of("text", "good fine nice"))).getFirst();
+      var alone2 = saved.predict(topic.name(), List.of(Map.of("text", "bad awful sad"))).getFirst();
+      assertEquals(alone1.get("label"), preds.get(0).get("label").asText());
+      assertEquals(alone2.get("label"), preds.get(1).get("label").asText());
+      for (var e : ((Map<?, ?>) alone2.get("scores")).entrySet()) {
+        assertEquals(
+            ((Number) e.getValue()).doubleValue(),
+            preds.get(1).get("scores").get(e.getKey().toString()).asDouble(),
+            1e-4,
+            "a row's scores do not depend on the other task's row in its batch");
+      }
+      assertTrue(
+          http(client, port, "/metrics", null).body().contains("mptj_batches_total 1"),
+          "the two tasks' rows were one forward pass");
+
+      var tooMany =
+          http(
+              client,
+              port,
+              "/v1/predict",
+              "{\"task\": \"" + topic.name() + "\", \"inputs\": [{},{},{},{}]}");
+      assertEquals(413, tooMany.statusCode(), tooMany.body());
+      var tooLong =
+          http(
+              client,
+              port,
+              "/v1/predict",
+              "{\"task\": \""
+                  + topic.name()
+                  + "\", \"inputs\": [{\"text\": \""
+                  + "x".repeat(300)
+                  + "\"}]}");
+      assertEquals(413, tooLong.statusCode(), tooLong.body());
+      var bigBody = http(client, port, "/v1/predict", " ".repeat(5000));
+      assertEquals(413, bigBody.statusCode(), bigBody.body());
+      var malformed = http(client, port, "/v1/predict", "{\"task\": 3, \"inputs\": []}");
+      assertEquals(400, malformed.statusCode());
+      assertTrue(malformed.body().contains("\\\"task\\\""), malformed.body());
+      var notJson = http(client, port, "/v1/predict", "{\"task\": ");
+      assertEquals(400, notJson.statusCode());
+      assertEquals(
+          404,
+          http(client, port, "/v1/predict", "{\"task\": \"nope\", \"inputs\": [{}]}").statusCode());
+      assertEquals(405, http(client, port, "/v1/predict", null).statusCode());
+
+      JsonNode tasks = new ObjectMapper().readTree(http(client, port, "/v1/tasks", null).body());
+      assertEquals(2, tasks.get("tasks").size());
+      assertTrue(tasks.get("tasks").get(0).get("task_parameters").asLong() > 0);
+      assertEquals(200, http(client, port, "/ready", null).statusCode());
+      assertEquals(200, http(client, port, "/health", null).statusCode());
+      assertTrue(http(client, port, "/openapi.json", null).body().contains("/v1/predict"));
+      String metrics = http(client, port, "/metrics", null).body();
+      assertTrue(
+          metrics.contains("mptj_requests_total{status=\"413\",kind=\"predict_refused\"} 3"),
+          metrics);
+      assertTrue(metrics.contains("mptj_request_seconds_bucket{le=\"+Inf\"}"), metrics);
+    }
+    var strict = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 64, 100, 1);
+    try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
+        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, strict)) {
+      var client = java.net.http.HttpClient.newHttpClient();
+      String one = "{\"task\": \"" + topic.name() + "\", \"inputs\": [{\"text\": \"a b c\"}]}";
+      var statuses =
+          new java.util.concurrent.ConcurrentLinkedQueue<java.net.http.HttpResponse<String>>();
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int i = 0; i < 24; i++) {
+          pool.submit(() -> statuses.add(http(client, server.port(), "/v1/predict", one)));
+        }
+      }
+      assertEquals(24, statuses.size());
+      assertTrue(
+          statuses.stream().anyMatch(r -> r.statusCode() == 429), "a full queue answers 429");
+      for (var r : statuses) {
+        assertTrue(r.statusCode() == 429 || r.statusCode() == 504, r.statusCode() + " " + r.body());
+        if (r.statusCode() == 429) {
+          assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
+        }
+      }
+      assertTrue(
+          statuses.stream().anyMatch(r -> r.statusCode() == 504), "a 1 ms deadline answers 504");
     }
   }
 
