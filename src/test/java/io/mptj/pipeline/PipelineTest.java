@@ -384,29 +384,36 @@ class PipelineTest {
           metrics);
       assertTrue(metrics.contains("mptj_request_seconds_bucket{le=\"+Inf\"}"), metrics);
     }
-    var strict = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 64, 100, 1);
+    // one request per forward pass, one waiting: of 200 sent at once most find the queue full
+    var oneAtATime = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 1, 0, 30_000);
+    // a batch waits 200 ms for company, so a 1 ms deadline passes first
+    var impatient = new io.mptj.serve.ServeLimits(8, 4096, 3, 200, 64, 200, 1);
+    String one = "{\"task\": \"" + topic.name() + "\", \"inputs\": [{\"text\": \"a b c\"}]}";
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
-        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, strict)) {
+        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, oneAtATime)) {
       var client = java.net.http.HttpClient.newHttpClient();
-      String one = "{\"task\": \"" + topic.name() + "\", \"inputs\": [{\"text\": \"a b c\"}]}";
-      var statuses =
+      var answers =
           new java.util.concurrent.ConcurrentLinkedQueue<java.net.http.HttpResponse<String>>();
       try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-        for (int i = 0; i < 24; i++) {
-          pool.submit(() -> statuses.add(http(client, server.port(), "/v1/predict", one)));
+        for (int i = 0; i < 200; i++) {
+          pool.submit(() -> answers.add(http(client, server.port(), "/v1/predict", one)));
         }
       }
-      assertEquals(24, statuses.size());
+      assertEquals(200, answers.size());
+      assertTrue(answers.stream().anyMatch(r -> r.statusCode() == 429), "a full queue answers 429");
       assertTrue(
-          statuses.stream().anyMatch(r -> r.statusCode() == 429), "a full queue answers 429");
-      for (var r : statuses) {
-        assertTrue(r.statusCode() == 429 || r.statusCode() == 504, r.statusCode() + " " + r.body());
+          answers.stream().anyMatch(r -> r.statusCode() == 200), "the queued ones are answered");
+      for (var r : answers) {
+        assertTrue(r.statusCode() == 200 || r.statusCode() == 429, r.statusCode() + " " + r.body());
         if (r.statusCode() == 429) {
           assertEquals("1", r.headers().firstValue("Retry-After").orElse(null));
         }
       }
-      assertTrue(
-          statuses.stream().anyMatch(r -> r.statusCode() == 504), "a 1 ms deadline answers 504");
+    }
+    try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
+        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, impatient)) {
+      var late = http(java.net.http.HttpClient.newHttpClient(), server.port(), "/v1/predict", one);
+      assertEquals(504, late.statusCode(), late.body());
     }
   }
 
