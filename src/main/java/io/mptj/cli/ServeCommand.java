@@ -90,6 +90,13 @@ final class ServeCommand implements Callable<Integer> {
           "how long a request may wait for its answer; then 504 (default: ${DEFAULT-VALUE})")
   int deadline;
 
+  @Option(
+      names = "--adapter-root",
+      description =
+          "folder under which PUT /v1/tasks/{name} {\"run\": DIR} may load run directories"
+              + " (none: adapters are fixed at start)")
+  Path adapterRoot;
+
   @Override
   public Integer call() throws Exception {
     String backboneId = SavedRun.backboneOf(runs.getFirst());
@@ -106,7 +113,7 @@ final class ServeCommand implements Callable<Integer> {
       var limits =
           new io.mptj.serve.ServeLimits(
               queue, maxBody, maxInputs, maxInputChars, maxBatch, maxWait, deadline);
-      try (PromptServer server = new PromptServer(saved, host, port, limits)) {
+      try (PromptServer server = new PromptServer(saved, host, port, limits, ctx, adapterRoot)) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()
             .addShutdownHook(

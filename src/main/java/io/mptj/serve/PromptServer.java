@@ -60,7 +60,22 @@ public final class PromptServer implements AutoCloseable {
       List<SavedRun> runs,
       CompletableFuture<List<Map<String, Object>>> result) {}
 
-  private final Map<String, SavedRun> byTask = new LinkedHashMap<>();
+  private final Map<String, SavedRun> byTask =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+
+  /** Held to parse and enqueue a request; held exclusively to remove a task's run. */
+  private final java.util.concurrent.locks.ReadWriteLock tasksLock =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+
+  /** Runs no longer served, closed by the model thread once no queued request needs them. */
+  private final java.util.Queue<SavedRun> retired =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** Runs this server opened (by PUT), which it closes; the constructor's are the caller's. */
+  private final java.util.Set<SavedRun> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final io.mptj.pipeline.Context context;
+  private final java.nio.file.Path adapterRoot;
   private final BlockingQueue<Work> queue;
   private final ServeLimits limits;
   private final ServeMetrics metrics;
@@ -70,7 +85,7 @@ public final class PromptServer implements AutoCloseable {
 
   /** Starts serving with the default limits and a batch of {@code maxBatch} inputs. */
   public PromptServer(List<SavedRun> runs, String host, int port, int maxBatch) throws IOException {
-    this(runs, host, port, ServeLimits.defaults().withMaxBatch(maxBatch));
+    this(runs, host, port, ServeLimits.defaults().withMaxBatch(maxBatch), null, null);
   }
 
   /**
@@ -80,8 +95,16 @@ public final class PromptServer implements AutoCloseable {
    *     runs is an error)
    * @param port TCP port on {@code host} (0 picks a free one)
    */
-  public PromptServer(List<SavedRun> runs, String host, int port, ServeLimits limits)
+  public PromptServer(
+      List<SavedRun> runs,
+      String host,
+      int port,
+      ServeLimits limits,
+      io.mptj.pipeline.Context context,
+      java.nio.file.Path adapterRoot)
       throws IOException {
+    this.context = context;
+    this.adapterRoot = adapterRoot == null ? null : adapterRoot.toAbsolutePath().normalize();
     for (SavedRun run : runs) {
       for (Task t : run.tasks()) {
         if (byTask.putIfAbsent(t.name(), run) != null) {
@@ -97,10 +120,9 @@ public final class PromptServer implements AutoCloseable {
     http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     http.createContext("/v1/predict", ex -> handle(ex, "predict", this::predict));
     http.createContext("/predict", ex -> handle(ex, "predict", this::predict));
-    http.createContext("/v1/tasks", ex -> handle(ex, "tasks", e -> json(200, describeTasks())));
+    http.createContext("/v1/tasks", ex -> handle(ex, "tasks", this::tasks));
     http.createContext(
-        "/tasks",
-        ex -> handle(ex, "tasks", e -> json(200, Map.of("tasks", List.copyOf(byTask.keySet())))));
+        "/tasks", ex -> handle(ex, "tasks", e -> json(200, Map.of("tasks", taskNames()))));
     http.createContext("/health", ex -> handle(ex, "health", e -> json(200, status("ok"))));
     http.createContext(
         "/ready",
@@ -155,11 +177,20 @@ public final class PromptServer implements AutoCloseable {
     if (!ex.getRequestMethod().equals("POST")) {
       throw new Refusal(405, "POST a JSON body {\"task\": ..., \"inputs\": [...]}");
     }
-    Work work = parse(readBody(ex));
-    if (!running) {
-      throw new Refusal(503, "the server is shutting down");
+    JsonNode request = readBody(ex);
+    Work work;
+    boolean queued;
+    tasksLock.readLock().lock();
+    try {
+      work = parse(request);
+      if (!running) {
+        throw new Refusal(503, "the server is shutting down");
+      }
+      queued = queue.offer(work);
+    } finally {
+      tasksLock.readLock().unlock();
     }
-    if (!queue.offer(work)) {
+    if (!queued) {
       return new Reply(
           429,
           bytes(Map.of("error", "the queue is full (" + limits.queueCapacity() + " requests)")),
@@ -255,7 +286,7 @@ public final class PromptServer implements AutoCloseable {
       throw new Refusal(400, "field \"" + where + "\" must be a task name (a string)");
     }
     if (!byTask.containsKey(node.asText())) {
-      throw new Refusal(404, "unknown task " + node.asText() + "; served: " + byTask.keySet());
+      throw new Refusal(404, "unknown task " + node.asText() + "; served: " + taskNames());
     }
     return node.asText();
   }
@@ -296,6 +327,7 @@ public final class PromptServer implements AutoCloseable {
         }
         List<Work> group = gather(first);
         runGroup(group);
+        closeRetired();
       } catch (InterruptedException e) {
         if (!running) {
           drainNow();
@@ -383,9 +415,106 @@ public final class PromptServer implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code GET /v1/tasks}; {@code PUT /v1/tasks/{name}} with {@code {"run": DIR}} (a run directory
+   * under {@code --adapter-root}) serves the run's tasks, one of which is {@code name}; {@code
+   * DELETE /v1/tasks/{name}} stops serving the run of {@code name} (all its tasks) once the
+   * requests already queued for it are answered.
+   */
+  private Reply tasks(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    String name =
+        path.length() > "/v1/tasks/".length() ? path.substring("/v1/tasks/".length()) : "";
+    return switch (ex.getRequestMethod()) {
+      case "GET" -> json(200, describeTasks());
+      case "PUT" -> json(201, addRun(name, readBody(ex)));
+      case "DELETE" -> json(200, removeRun(name));
+      default -> throw new Refusal(405, "GET, PUT or DELETE");
+    };
+  }
+
+  private Map<String, Object> addRun(String name, JsonNode body) {
+    if (adapterRoot == null || context == null) {
+      throw new Refusal(403, "adapters can be added only when the server has --adapter-root");
+    }
+    if (!name.matches("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*") || name.contains("..")) {
+      throw new Refusal(400, "task name '" + name + "' must be letters, digits, . _ - and /");
+    }
+    if (body == null || !body.path("run").isTextual()) {
+      throw new Refusal(400, "field \"run\" must be a run directory under the adapter root");
+    }
+    java.nio.file.Path dir = adapterRoot.resolve(body.get("run").asText()).normalize();
+    if (!dir.startsWith(adapterRoot) || !java.nio.file.Files.isDirectory(dir)) {
+      throw new Refusal(
+          400,
+          "field \"run\": no run directory "
+              + body.get("run").asText()
+              + " under the adapter root");
+    }
+    SavedRun run;
+    try {
+      run = SavedRun.open(dir, context);
+    } catch (RuntimeException e) {
+      throw new Refusal(400, "field \"run\": " + e.getMessage());
+    }
+    List<String> names = run.tasks().stream().map(Task::name).toList();
+    tasksLock.writeLock().lock();
+    try {
+      String clash = names.stream().filter(byTask::containsKey).findFirst().orElse(null);
+      if (!names.contains(name) || clash != null) {
+        run.close();
+        throw new Refusal(
+            409,
+            clash != null
+                ? "task " + clash + " is already served; DELETE it first"
+                : "run " + body.get("run").asText() + " has tasks " + names + ", not " + name);
+      }
+      names.forEach(t -> byTask.put(t, run));
+      owned.add(run);
+    } finally {
+      tasksLock.writeLock().unlock();
+    }
+    return Map.of("added", names);
+  }
+
+  private Map<String, Object> removeRun(String name) {
+    SavedRun run;
+    List<String> names;
+    tasksLock.writeLock().lock();
+    try {
+      run = byTask.get(name);
+      if (run == null) {
+        throw new Refusal(404, "unknown task " + name);
+      }
+      names = run.tasks().stream().map(Task::name).toList();
+      names.forEach(byTask::remove);
+      retired.add(run);
+    } finally {
+      tasksLock.writeLock().unlock();
+    }
+    return Map.of("removed", names);
+  }
+
+  /** Closes the retired runs that no queued request needs (called by the model thread). */
+  private void closeRetired() {
+    for (var it = retired.iterator(); it.hasNext(); ) {
+      SavedRun run = it.next();
+      if (queue.stream().noneMatch(w -> w.runs().contains(run))) {
+        it.remove();
+        if (owned.remove(run)) {
+          run.close();
+        }
+      }
+    }
+  }
+
   private Map<String, Object> describeTasks() {
     List<Map<String, Object>> tasks = new ArrayList<>();
-    byTask.forEach(
+    Map<String, SavedRun> now;
+    synchronized (byTask) {
+      now = new LinkedHashMap<>(byTask);
+    }
+    now.forEach(
         (name, run) -> {
           Task t =
               run.tasks().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
@@ -399,7 +528,20 @@ public final class PromptServer implements AutoCloseable {
           d.put("task_parameters", run.taskParameterCount(name));
           tasks.add(d);
         });
-    return Map.of("tasks", tasks, "backbone", byTask.values().iterator().next().backbone().id());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put(
+        "backbone",
+        context != null
+            ? context.backbone().id()
+            : now.isEmpty() ? null : now.values().iterator().next().backbone().id());
+    out.put("tasks", tasks);
+    return out;
+  }
+
+  private List<String> taskNames() {
+    synchronized (byTask) {
+      return List.copyOf(byTask.keySet());
+    }
   }
 
   private static Map<String, Object> status(String s) {
@@ -453,5 +595,7 @@ public final class PromptServer implements AutoCloseable {
     }
     model.interrupt();
     http.stop(5);
+    owned.forEach(SavedRun::close);
+    owned.clear();
   }
 }

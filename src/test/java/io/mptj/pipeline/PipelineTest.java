@@ -313,7 +313,9 @@ class PipelineTest {
     run = run.resolve("joint"); // the two tasks' prompts and heads in one run
     var limits = new io.mptj.serve.ServeLimits(64, 4096, 3, 200, 64, 20, 30_000);
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
-        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, limits)) {
+        var server =
+            new io.mptj.serve.PromptServer(
+                List.of(saved), "127.0.0.1", 0, limits, ctx, work.toAbsolutePath())) {
       var client = java.net.http.HttpClient.newHttpClient();
       int port = server.port();
       String mixed =
@@ -383,6 +385,42 @@ class PipelineTest {
           metrics.contains("mptj_requests_total{status=\"413\",kind=\"predict_refused\"} 3"),
           metrics);
       assertTrue(metrics.contains("mptj_request_seconds_bucket{le=\"+Inf\"}"), metrics);
+
+      // adapters in and out without a restart: a plain PT run of the target task, added then
+      // removed
+      Path pt = work.resolve("adapt-to-put");
+      Adaptation.run(ctx, null, List.of(sentiment), 0, hyper(Stage.ADAPT, "pt", 5), pt);
+      String name = sentiment.name();
+      var put =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + port + "/v1/tasks/" + name))
+              .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"run\": \"adapt-to-put\"}"))
+              .build();
+      var added = client.send(put, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, added.statusCode(), added.body());
+      assertEquals(
+          409, client.send(put, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      var escape =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + port + "/v1/tasks/" + name))
+              .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"run\": \"../../etc\"}"))
+              .build();
+      assertEquals(
+          400,
+          client.send(escape, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      String ask = "{\"task\": \"" + name + "\", \"inputs\": [{\"text\": \"good fine nice\"}]}";
+      assertEquals(200, http(client, port, "/v1/predict", ask).statusCode());
+      var delete =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + port + "/v1/tasks/" + name))
+              .DELETE()
+              .build();
+      assertEquals(
+          200,
+          client.send(delete, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(404, http(client, port, "/v1/predict", ask).statusCode());
+      assertEquals(
+          200, http(client, port, "/v1/predict", mixed).statusCode(), "the others still served");
     }
     // one request per forward pass, one waiting: of 200 sent at once most find the queue full
     var oneAtATime = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 1, 0, 30_000);
@@ -390,7 +428,9 @@ class PipelineTest {
     var impatient = new io.mptj.serve.ServeLimits(8, 4096, 3, 200, 64, 200, 1);
     String one = "{\"task\": \"" + topic.name() + "\", \"inputs\": [{\"text\": \"a b c\"}]}";
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
-        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, oneAtATime)) {
+        var server =
+            new io.mptj.serve.PromptServer(
+                List.of(saved), "127.0.0.1", 0, oneAtATime, null, null)) {
       var client = java.net.http.HttpClient.newHttpClient();
       var answers =
           new java.util.concurrent.ConcurrentLinkedQueue<java.net.http.HttpResponse<String>>();
@@ -411,7 +451,8 @@ class PipelineTest {
       }
     }
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
-        var server = new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, impatient)) {
+        var server =
+            new io.mptj.serve.PromptServer(List.of(saved), "127.0.0.1", 0, impatient, null, null)) {
       var late = http(java.net.http.HttpClient.newHttpClient(), server.port(), "/v1/predict", one);
       assertEquals(504, late.statusCode(), late.body());
     }
