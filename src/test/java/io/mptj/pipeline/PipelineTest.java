@@ -386,6 +386,18 @@ class PipelineTest {
           metrics);
       assertTrue(metrics.contains("mptj_request_seconds_bucket{le=\"+Inf\"}"), metrics);
 
+      // a slow client that sends part of its body, then disconnects, holds only its own thread
+      try (var slow = new java.net.Socket("127.0.0.1", port)) {
+        var out = slow.getOutputStream();
+        out.write(
+            "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"task\""
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals(
+            200, http(client, port, "/v1/predict", mixed).statusCode(), "while one is slow");
+      }
+      assertEquals(200, http(client, port, "/v1/predict", mixed).statusCode(), "after it left");
+
       // adapters in and out without a restart: a plain PT run of the target task, added then
       // removed
       Path pt = work.resolve("adapt-to-put");
