@@ -31,6 +31,7 @@ public final class SavedRun implements AutoCloseable {
   private final NDManager manager;
   private final TaskModel model;
   private boolean ownsContext;
+  private volatile String method;
 
   private SavedRun(
       Path dir,
@@ -188,14 +189,8 @@ public final class SavedRun implements AutoCloseable {
    *     classification, {@code value} for regression, {@code text} for generation
    */
   public List<Map<String, Object>> predict(String taskName, List<Map<String, String>> inputs) {
-    Encoding enc = encoding(taskName == null ? tasks.get(taskIndex(null)).name() : taskName);
-    Task task = enc.task();
-    List<Instance> xs = new ArrayList<>();
-    for (int i = 0; i < inputs.size(); i++) {
-      xs.add(enc.instance(new Example("input:" + (i + 1), inputs.get(i), Label.NONE), i));
-    }
-    List<TaskModel.Prediction> preds = Trainer.predict(model, xs, 64, ctx.backbone().padId());
-    return preds.stream().map(p -> describe(task, p)).toList();
+    String task = tasks.get(taskIndex(taskName)).name();
+    return predictMixed(inputs.stream().map(in -> new Query(task, in)).toList()).predictions();
   }
 
   /** One input for one of the run's tasks. */
@@ -248,10 +243,13 @@ public final class SavedRun implements AutoCloseable {
     return model.taskParameterCount(taskIndex(taskName));
   }
 
-  /** The tuning method the run was trained with, from its config.json. */
+  /** The tuning method the run was trained with, from its config.json (read once). */
   public String method() {
-    Object m = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("method");
-    return m == null ? "unknown" : m.toString();
+    if (method == null) {
+      Object m = RunDir.readMap(dir.resolve(RunDir.CONFIG)).get("method");
+      method = m == null ? "unknown" : m.toString();
+    }
+    return method;
   }
 
   private int taskIndex(String taskName) {

@@ -82,6 +82,8 @@ public final class PromptServer implements AutoCloseable {
   private final HttpServer http;
   private final Thread model;
   private volatile boolean running = true;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Starts serving with the default limits and a batch of {@code maxBatch} inputs. */
   public PromptServer(List<SavedRun> runs, String host, int port, int maxBatch) throws IOException {
@@ -393,12 +395,10 @@ public final class PromptServer implements AutoCloseable {
           }
         });
     for (int w = 0; w < live.size(); w++) {
-      if (!failed[w]) {
-        live.get(w).result().complete(List.of(answers.get(w)));
-      } else if (live.size() == 1) {
-        retryAlone(live.get(w));
+      if (failed[w]) {
+        retryAlone(live.get(w)); // each input on its own, so a bad one fails only its request
       } else {
-        runGroup(List.of(live.get(w)));
+        live.get(w).result().complete(List.of(answers.get(w)));
       }
     }
   }
@@ -585,8 +585,12 @@ public final class PromptServer implements AutoCloseable {
    * Graceful shutdown: new predictions are refused (503), queued and in-flight ones are answered,
    * then the listener stops (waiting up to 5 s for answers being written).
    */
+  /** Idempotent: the shutdown hook and the caller's try-with-resources may both close. */
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     running = false;
     try {
       model.join(TimeUnit.MINUTES.toMillis(1));
