@@ -91,6 +91,16 @@ final class ServeCommand implements Callable<Integer> {
   int deadline;
 
   @Option(
+      names = "--fuse",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "run the rows of prompt-only runs (pt, spot, mpt, ulpt) with the same prompt length in"
+              + " one forward pass; --no-fuse gives each run its own (default: ${DEFAULT-VALUE})")
+  boolean fuse;
+
+  @Option(
       names = "--adapter-root",
       description =
           "folder under which PUT /v1/tasks/{name} {\"run\": DIR} may load run directories"
@@ -112,7 +122,7 @@ final class ServeCommand implements Callable<Integer> {
       }
       var limits =
           new io.mptj.serve.ServeLimits(
-              queue, maxBody, maxInputs, maxInputChars, maxBatch, maxWait, deadline);
+              queue, maxBody, maxInputs, maxInputChars, maxBatch, maxWait, deadline, fuse);
       try (PromptServer server = new PromptServer(saved, host, port, limits, ctx, adapterRoot)) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime()

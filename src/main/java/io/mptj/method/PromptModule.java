@@ -79,6 +79,16 @@ public interface PromptModule extends AutoCloseable {
   }
 
   /**
+   * Whether {@link #taskPrompt} is this module's whole effect on an encoder: the prompt depends on
+   * the task id alone, and the module changes neither the layers, the token embeddings nor the
+   * input's prompt per example. Runs of such modules can be served from one table of folded prompts
+   * (vanilla prompts, SPoT, MPT's {@code P* ∘ u vᵀ}, ULPT); false by default.
+   */
+  default boolean promptOnly() {
+    return false;
+  }
+
+  /**
    * The prompt of one task as a plain matrix (for MPT the folded {@code P* ∘ (u vᵀ)}).
    *
    * @return (P, d), owned by {@code manager}, detached from the graph

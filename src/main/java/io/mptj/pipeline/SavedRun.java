@@ -226,11 +226,25 @@ public final class SavedRun implements AutoCloseable {
   }
 
   private Encoding encoding(String taskName) {
-    int index = taskIndex(taskName);
-    Task task = tasks.get(index);
+    return encoding(taskName, taskIndex(taskName));
+  }
+
+  /** The encoding of {@code taskName}'s inputs with rows tagged {@code id} (a fused table's). */
+  Encoding encoding(String taskName, int id) {
+    Task task = tasks.get(taskIndex(taskName));
     int cap =
         Preparation.maxInputLength(ctx, task, settings.run().maxLength(), model.prompts().length());
-    return new Encoding(ctx.backbone(), task, index, cap);
+    return new Encoding(ctx.backbone(), task, id, cap);
+  }
+
+  /** The loaded model. */
+  TaskModel model() {
+    return model;
+  }
+
+  /** The context the run was opened in (its backbone). */
+  Context context() {
+    return ctx;
   }
 
   /** The run's directory. */
@@ -274,7 +288,7 @@ public final class SavedRun implements AutoCloseable {
             + tasks.stream().map(Task::name).toList());
   }
 
-  private static Map<String, Object> describe(Task task, TaskModel.Prediction p) {
+  static Map<String, Object> describe(Task task, TaskModel.Prediction p) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("task", task.name());
     if (task.kind() == TaskKind.REGRESSION) {
@@ -294,7 +308,6 @@ public final class SavedRun implements AutoCloseable {
     return out;
   }
 
-  /** The backbone. */
   /** P, the positions the run's module prepends to every input (0 for a layer method). */
   public int promptLength() {
     return model.prompts().length();

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.mptj.engine.Json;
 import io.mptj.engine.NativeMemory;
+import io.mptj.pipeline.FusedRuns;
 import io.mptj.pipeline.SavedRun;
 import io.mptj.task.Task;
 import java.io.IOException;
@@ -73,6 +74,15 @@ public final class PromptServer implements AutoCloseable {
 
   /** Runs this server opened (by PUT), which it closes; the constructor's are the caller's. */
   private final java.util.Set<SavedRun> owned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Bumped whenever the served runs change, so the model thread rebuilds its lanes. */
+  private final java.util.concurrent.atomic.AtomicInteger runsVersion =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** The model thread's: runs that share a forward pass, by run; rebuilt when runs change. */
+  private final Map<SavedRun, FusedRuns> lanes = new java.util.IdentityHashMap<>();
+
+  private int lanesVersion = -1;
 
   private final io.mptj.pipeline.Context context;
   private final java.nio.file.Path adapterRoot;
@@ -321,21 +331,26 @@ public final class PromptServer implements AutoCloseable {
 
   /** The model thread: waits for work, gathers what waits (any task), predicts it. */
   private void serveLoop() {
-    while (running || !queue.isEmpty()) {
-      try {
-        Work first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        List<Work> group = gather(first);
-        runGroup(group);
-        closeRetired();
-      } catch (InterruptedException e) {
-        if (!running) {
-          drainNow();
-          return;
+    try {
+      while (running || !queue.isEmpty()) {
+        try {
+          Work first = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          List<Work> group = gather(first);
+          runGroup(group);
+          closeRetired();
+        } catch (InterruptedException e) {
+          if (!running) {
+            drainNow();
+            return;
+          }
         }
       }
+    } finally {
+      new java.util.HashSet<>(lanes.values()).forEach(FusedRuns::close);
+      lanes.clear();
     }
   }
 
@@ -363,14 +378,19 @@ public final class PromptServer implements AutoCloseable {
     }
   }
 
-  /** Predicts a group: per run, all its rows as one mixed batch; a failure is retried alone. */
+  /**
+   * Predicts a group: per lane (runs fused into one pass, or a run alone), all its rows as one
+   * mixed batch; a failure is retried input by input.
+   */
   private void runGroup(List<Work> group) {
+    refreshLanes();
     List<Work> live = group.stream().filter(w -> !w.result().isDone()).toList();
-    Map<SavedRun, List<int[]>> rowsByRun = new LinkedHashMap<>();
+    Map<Object, List<int[]>> rowsByLane = new LinkedHashMap<>();
     for (int w = 0; w < live.size(); w++) {
       List<SavedRun> runs = live.get(w).runs();
       for (int q = 0; q < runs.size(); q++) {
-        rowsByRun.computeIfAbsent(runs.get(q), r -> new ArrayList<>()).add(new int[] {w, q});
+        Object lane = lanes.containsKey(runs.get(q)) ? lanes.get(runs.get(q)) : runs.get(q);
+        rowsByLane.computeIfAbsent(lane, r -> new ArrayList<>()).add(new int[] {w, q});
       }
     }
     List<Map<String, Object>[]> answers = new ArrayList<>();
@@ -380,13 +400,11 @@ public final class PromptServer implements AutoCloseable {
       answers.add(a);
     }
     boolean[] failed = new boolean[live.size()];
-    rowsByRun.forEach(
-        (run, rows) -> {
-          List<SavedRun.Query> qs =
-              rows.stream().map(r -> live.get(r[0]).queries().get(r[1])).toList();
+    rowsByLane.forEach(
+        (lane, rows) -> {
           try {
-            SavedRun.Answers out = run.predictMixed(qs);
-            metrics.batch(qs.size(), out.tokens());
+            SavedRun.Answers out = predictLane(lane, rows, live);
+            metrics.batch(rows.size(), out.tokens());
             for (int i = 0; i < rows.size(); i++) {
               answers.get(rows.get(i)[0])[rows.get(i)[1]] = out.predictions().get(i);
             }
@@ -399,6 +417,47 @@ public final class PromptServer implements AutoCloseable {
         retryAlone(live.get(w)); // each input on its own, so a bad one fails only its request
       } else {
         live.get(w).result().complete(List.of(answers.get(w)));
+      }
+    }
+  }
+
+  private static SavedRun.Answers predictLane(Object lane, List<int[]> rows, List<Work> live) {
+    if (lane instanceof FusedRuns fused) {
+      return fused.predict(
+          rows.stream()
+              .map(
+                  r ->
+                      new FusedRuns.Query(
+                          live.get(r[0]).runs().get(r[1]), live.get(r[0]).queries().get(r[1])))
+              .toList());
+    }
+    return ((SavedRun) lane)
+        .predictMixed(rows.stream().map(r -> live.get(r[0]).queries().get(r[1])).toList());
+  }
+
+  /**
+   * Regroups the served runs into lanes after a PUT or DELETE (model thread only, so no run is
+   * closed while a lane is built from it); runs retired since are served alone until closed.
+   */
+  private void refreshLanes() {
+    int version = runsVersion.get();
+    if (version == lanesVersion) {
+      return;
+    }
+    new java.util.HashSet<>(lanes.values()).forEach(FusedRuns::close);
+    lanes.clear();
+    lanesVersion = version;
+    if (!limits.fuseRuns()) {
+      return;
+    }
+    List<SavedRun> served;
+    synchronized (byTask) {
+      served = byTask.values().stream().distinct().toList();
+    }
+    for (List<SavedRun> g : FusedRuns.groups(served)) {
+      if (g.size() > 1) {
+        FusedRuns fused = FusedRuns.of(g);
+        g.forEach(r -> lanes.put(r, fused));
       }
     }
   }
@@ -471,6 +530,7 @@ public final class PromptServer implements AutoCloseable {
       }
       names.forEach(t -> byTask.put(t, run));
       owned.add(run);
+      runsVersion.incrementAndGet();
     } finally {
       tasksLock.writeLock().unlock();
     }
@@ -489,6 +549,7 @@ public final class PromptServer implements AutoCloseable {
       names = run.tasks().stream().map(Task::name).toList();
       names.forEach(byTask::remove);
       retired.add(run);
+      runsVersion.incrementAndGet();
     } finally {
       tasksLock.writeLock().unlock();
     }

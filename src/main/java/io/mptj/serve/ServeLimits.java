@@ -12,6 +12,8 @@ package io.mptj.serve;
  * @param maxBatch most inputs in one forward pass (requests of every task and run are gathered)
  * @param maxWaitMillis how long the model thread waits for more requests before a pass
  * @param deadlineMillis how long a request may wait for its answer (504 beyond; its slot is freed)
+ * @param fuseRuns whether runs that can share a forward pass do ({@link
+ *     io.mptj.pipeline.FusedRuns}); off, each run has its own pass
  */
 public record ServeLimits(
     int queueCapacity,
@@ -20,7 +22,28 @@ public record ServeLimits(
     int maxInputChars,
     int maxBatch,
     int maxWaitMillis,
-    int deadlineMillis) {
+    int deadlineMillis,
+    boolean fuseRuns) {
+
+  /** Limits with runs fused where they can be. */
+  public ServeLimits(
+      int queueCapacity,
+      int maxBodyBytes,
+      int maxInputs,
+      int maxInputChars,
+      int maxBatch,
+      int maxWaitMillis,
+      int deadlineMillis) {
+    this(
+        queueCapacity,
+        maxBodyBytes,
+        maxInputs,
+        maxInputChars,
+        maxBatch,
+        maxWaitMillis,
+        deadlineMillis,
+        true);
+  }
 
   /** The defaults of {@code mptj serve}. */
   public static ServeLimits defaults() {
@@ -41,7 +64,14 @@ public record ServeLimits(
   /** The same limits with another batch size. */
   public ServeLimits withMaxBatch(int n) {
     return new ServeLimits(
-        queueCapacity, maxBodyBytes, maxInputs, maxInputChars, n, maxWaitMillis, deadlineMillis);
+        queueCapacity,
+        maxBodyBytes,
+        maxInputs,
+        maxInputChars,
+        n,
+        maxWaitMillis,
+        deadlineMillis,
+        fuseRuns);
   }
 
   private static void require(boolean ok, String what, int value) {

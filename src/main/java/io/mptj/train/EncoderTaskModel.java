@@ -68,6 +68,16 @@ public final class EncoderTaskModel implements TaskModel {
     return heads;
   }
 
+  /** How the encoder output is pooled. */
+  public Pooling pooling() {
+    return pooling;
+  }
+
+  /** Per task, whether it is a regression task (a copy). */
+  public boolean[] regression() {
+    return regression.clone();
+  }
+
   @Override
   public ModelOutput forward(Batch batch) {
     int p = prompts.length();

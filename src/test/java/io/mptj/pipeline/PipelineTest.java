@@ -307,6 +307,77 @@ class PipelineTest {
   }
 
   @Test
+  void promptRunsOfDifferentMethodsShareOneForwardPassAndAnswerAsAlone() throws Exception {
+    Path mpt = work.resolve("fuse-mpt");
+    Adaptation.run(ctx, distilled, List.of(target), 0, hyper(Stage.ADAPT, "mpt", 10), mpt);
+    Path ulpt = work.resolve("fuse-ulpt");
+    Adaptation.run(
+        ctx,
+        null,
+        List.of(target),
+        0,
+        hyper(Stage.ADAPT, "ulpt", 10, Map.of("ulpt_rank", 8)),
+        ulpt);
+    Path lora = work.resolve("fuse-lora");
+    Adaptation.run(ctx, null, List.of(target), 0, hyper(Stage.ADAPT, "lora", 10), lora);
+    Context c = new Context(ctx.backbone(), ctx.dataDir(), false);
+    List<String> texts = List.of("good fine nice", "bad awful sad", "ball game team win");
+    try (SavedRun pt1 = SavedRun.open(source.resolve("toy-sentiment"), c);
+        SavedRun pt2 = SavedRun.open(source.resolve("toy-topic"), c);
+        SavedRun m = SavedRun.open(mpt, c);
+        SavedRun u = SavedRun.open(ulpt, c);
+        SavedRun l = SavedRun.open(lora, c)) {
+      var groups = FusedRuns.groups(List.of(pt1, l, pt2, m, u));
+      assertEquals(List.of(List.of(pt1, pt2, m, u), List.of(l)), groups, "LoRA keeps its lane");
+      assertThrows(IllegalArgumentException.class, () -> FusedRuns.of(List.of(pt1, l)));
+      List<FusedRuns.Query> qs = new ArrayList<>();
+      for (String text : texts) {
+        for (SavedRun r : groups.getFirst()) {
+          String task = r.tasks().getFirst().name();
+          qs.add(new FusedRuns.Query(r, new SavedRun.Query(task, Map.of("text", text))));
+        }
+      }
+      try (FusedRuns fused = FusedRuns.of(groups.getFirst())) {
+        var out = fused.predict(qs).predictions();
+        for (int i = 0; i < qs.size(); i++) {
+          var q = qs.get(i);
+          var alone = q.run().predict(q.query().task(), List.of(q.query().fields())).getFirst();
+          assertEquals(alone.get("label"), out.get(i).get("label"), "row " + i);
+          for (var e : ((Map<?, ?>) alone.get("scores")).entrySet()) {
+            assertEquals(
+                ((Number) e.getValue()).doubleValue(),
+                ((Number) ((Map<?, ?>) out.get(i).get("scores")).get(e.getKey())).doubleValue(),
+                1e-4,
+                "row " + i + " of run " + q.run().dir().getFileName() + " scores as alone");
+          }
+        }
+      }
+      String batch =
+          "{\"batch\": ["
+              + String.join(
+                  ",",
+                  java.util.stream.Stream.of(sentiment, topic, target)
+                      .map(t -> "{\"task\": \"" + t.name() + "\", \"input\": {\"text\": \"a b\"}}")
+                      .toList())
+              + "]}";
+      for (boolean fuse : new boolean[] {true, false}) {
+        var limits = new io.mptj.serve.ServeLimits(64, 4096, 8, 200, 64, 20, 30_000, fuse);
+        try (var server =
+            new io.mptj.serve.PromptServer(
+                List.of(pt1, pt2, m), "127.0.0.1", 0, limits, null, null)) {
+          var client = java.net.http.HttpClient.newHttpClient();
+          var r = http(client, server.port(), "/v1/predict", batch);
+          assertEquals(200, r.statusCode(), r.body());
+          String passes = fuse ? "mptj_batches_total 1\n" : "mptj_batches_total 3\n";
+          assertTrue(
+              http(client, server.port(), "/metrics", null).body().contains(passes),
+              "three runs, " + (fuse ? "one pass fused" : "a pass each unfused"));
+        }
+      }
+    }
+  }
+
+  @Test
   void theV1ApiMixesTasksInOneBatchAndEnforcesItsLimits() throws Exception {
     Path run = work.resolve("adapt-two-to-serve");
     Adaptation.run(ctx, distilled, List.of(target, topic), 0, hyper(Stage.ADAPT, "mpt", 10), run);

@@ -169,6 +169,11 @@ public final class MultitaskPrompt implements PromptModule {
   }
 
   @Override
+  public boolean promptOnly() {
+    return true;
+  }
+
+  @Override
   public NDArray taskPrompt(NDManager target, int task) {
     try (NDScope scope = new NDScope()) {
       NDArray w = cols.get(task).matMul(rows.get(task)); // (P', d)

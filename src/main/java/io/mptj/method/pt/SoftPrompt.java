@@ -100,6 +100,11 @@ public final class SoftPrompt implements PromptModule {
   }
 
   @Override
+  public boolean promptOnly() {
+    return true;
+  }
+
+  @Override
   public NDArray taskPrompt(NDManager target, int task) {
     try (NDScope scope = new NDScope()) {
       NDArray p = prompts.get(task).get("0:" + length()).stopGradient().duplicate(); // (P, d)

@@ -99,6 +99,11 @@ public final class UlptPrompt implements PromptModule {
   }
 
   @Override
+  public boolean promptOnly() {
+    return true;
+  }
+
+  @Override
   public NDArray taskPrompt(NDManager target, int task) {
     try (NDManager tmp = manager.newSubManager()) {
       NDArray ids = tmp.create(new long[] {task});
