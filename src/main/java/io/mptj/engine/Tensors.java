@@ -7,9 +7,56 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
-/** Small tensor utilities at the DJL boundary. */
+/**
+ * Small tensor utilities at the DJL boundary.
+ *
+ * <p><b>Arithmetic with a number goes through {@link #times}, {@link #plus}, {@link #over}, {@link
+ * #power} and {@link #atLeast}, never through DJL's {@code NDArray.mul(Number)} and the like.</b>
+ * DJL wraps the number in a 0-d tensor whose storage is a Java direct buffer ({@code from_blob})
+ * and closes it as soon as the op returns; the buffer is then garbage, and the JVM frees it when it
+ * likes. Autograd keeps the tensor for the backward wherever the op's derivative needs it (a
+ * product needs its other factor, a power its exponent, a maximum its bound), so a backward that
+ * runs after that free reads whatever the memory then holds: a finite loss with a NaN, infinite or
+ * 10^15 gradient, now and then (issue 13; {@code ScalarLifetimeTest} makes it happen every time).
+ * These helpers make the number with {@code full}, in memory PyTorch owns and counts references to.
+ * In-place updates outside the autograd graph (the optimizer's) read the number at once and are
+ * safe either way.
+ */
 public final class Tensors {
   private Tensors() {}
+
+  /**
+   * {@code v} as a 0-d tensor of {@code like}'s type in {@code like}'s manager, in memory PyTorch
+   * owns (so an autograd graph may keep it).
+   */
+  public static NDArray scalar(NDArray like, double v) {
+    return like.getManager().full(new Shape(), (float) v, like.getDataType());
+  }
+
+  /** {@code x · c}, safe to differentiate (see the class comment). */
+  public static NDArray times(NDArray x, double c) {
+    return x.mul(scalar(x, c));
+  }
+
+  /** {@code x + c}. */
+  public static NDArray plus(NDArray x, double c) {
+    return x.add(scalar(x, c));
+  }
+
+  /** {@code x / c}. */
+  public static NDArray over(NDArray x, double c) {
+    return x.div(scalar(x, c));
+  }
+
+  /** {@code x ^ c}. */
+  public static NDArray power(NDArray x, double c) {
+    return x.pow(scalar(x, c));
+  }
+
+  /** {@code max(x, c)} elementwise. */
+  public static NDArray atLeast(NDArray x, double c) {
+    return x.maximum(scalar(x, c));
+  }
 
   /**
    * Overwrites {@code target}'s values in place with {@code source}'s (same shape), keeping its

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.nn.LayerEdits;
+import io.mptj.engine.Tensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import java.util.ArrayList;
@@ -116,16 +117,16 @@ public final class EncoderTaskModel implements TaskModel {
     NDArray tokens = h.get(":, " + p + ":, :"); // (B, T, d)
     NDArray m = tokenMask.toType(DataType.FLOAT32, false).expandDims(2); // (B, T, 1)
     NDArray sum = tokens.mul(m).sum(new int[] {1}); // (B, d)
-    return sum.div(m.sum(new int[] {1}).maximum(1f)); // (B, d)
+    return sum.div(Tensors.atLeast(m.sum(new int[] {1}), 1)); // (B, d)
   }
 
   @Override
   public NDArray taskLoss(Batch batch, ModelOutput out) {
     NDArray logp = out.logits().logSoftmax(1); // (B, C)
-    NDArray nll = logp.mul(-1).gather(batch.labels().expandDims(1), 1).squeeze(1); // (B)
+    NDArray nll = logp.neg().gather(batch.labels().expandDims(1), 1).squeeze(1); // (B)
     NDArray se = out.logits().get(":, 0").sub(batch.targets()).square(); // (B)
     NDArray isReg = batch.isRegression(); // (B)
-    return se.mul(isReg).add(nll.mul(isReg.mul(-1).add(1f))); // (B)
+    return se.mul(isReg).add(nll.mul(Tensors.plus(isReg.neg(), 1))); // (B)
   }
 
   @Override
@@ -140,12 +141,12 @@ public final class EncoderTaskModel implements TaskModel {
     NDArray tHidden =
         m.create(flatten(teacher, TeacherOutput::hidden, d), new Shape(b, d)); // (B, d)
     float t = (float) temperature;
-    NDArray logPt = tLogits.div(t).logSoftmax(1); // (B, C)
-    NDArray logPs = out.logits().div(t).logSoftmax(1); // (B, C)
-    NDArray kl = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mul(t * t); // (B)
+    NDArray logPt = Tensors.over(tLogits, t).logSoftmax(1); // (B, C)
+    NDArray logPs = Tensors.over(out.logits(), t).logSoftmax(1); // (B, C)
+    NDArray kl = Tensors.times(logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}), t * t); // (B)
     NDArray regGap = out.logits().get(":, 0").sub(tLogits.get(":, 0")).square(); // (B)
     NDArray isReg = batch.isRegression(); // (B)
-    NDArray outputTerm = regGap.mul(isReg).add(kl.mul(isReg.mul(-1).add(1f))); // (B)
+    NDArray outputTerm = regGap.mul(isReg).add(kl.mul(Tensors.plus(isReg.neg(), 1))); // (B)
     NDArray hiddenTerm = out.hidden().sub(tHidden).square().mean(new int[] {1}); // (B)
     return outputTerm.add(hiddenTerm); // (B)
   }

@@ -1,6 +1,7 @@
 package io.mptj.train;
 
 import ai.djl.ndarray.NDArray;
+import io.mptj.engine.Tensors;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ public record Objective(double lambda, double temperature, TeacherCache teachers
       return new Loss(task, task, null);
     }
     NDArray distill = model.distillLoss(batch, out, teacher, temperature).mean(); // ()
-    return new Loss(task.add(distill.mul((float) lambda)), task, distill);
+    return new Loss(task.add(Tensors.times(distill, lambda)), task, distill);
   }
 
   /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.PromptInput;
 import io.mptj.backbone.Seq2SeqBackbone;
+import io.mptj.engine.Tensors;
 import io.mptj.method.Parameter;
 import io.mptj.method.PromptModule;
 import java.util.ArrayList;
@@ -131,16 +132,19 @@ public final class Seq2SeqTaskModel implements TaskModel {
 
   /** (B, S) float mask of target positions that count (labels not -100). */
   private static NDArray targetMask(Batch batch) {
-    return batch.labelIds().gte(0).toType(DataType.FLOAT32, false);
+    return batch
+        .labelIds()
+        .gte(Tensors.scalar(batch.labelIds(), 0))
+        .toType(DataType.FLOAT32, false);
   }
 
   @Override
   public NDArray taskLoss(Batch batch, ModelOutput out) {
     NDArray valid = targetMask(batch); // (B, S)
-    NDArray labels = batch.labelIds().maximum(0).expandDims(2); // (B, S, 1)
+    NDArray labels = Tensors.atLeast(batch.labelIds(), 0).expandDims(2); // (B, S, 1)
     NDArray logp = out.logits().logSoftmax(2).gather(labels, 2).squeeze(2); // (B, S)
-    NDArray nll = logp.mul(valid).sum(new int[] {1}).mul(-1); // (B)
-    return nll.div(valid.sum(new int[] {1}).maximum(1f)); // (B)
+    NDArray nll = logp.mul(valid).sum(new int[] {1}).neg(); // (B)
+    return nll.div(Tensors.atLeast(valid.sum(new int[] {1}), 1)); // (B)
   }
 
   @Override
@@ -167,11 +171,12 @@ public final class Seq2SeqTaskModel implements TaskModel {
     float temp = (float) temperature;
     NDArray valid = targetMask(batch); // (B, S)
     NDArray ids = m.create(tIds, new Shape(b, s, topK)); // (B, S, k)
-    NDArray logPt = m.create(tLogits, new Shape(b, s, topK)).div(temp).logSoftmax(2); // (B, S, k)
-    NDArray logPs = out.logits().gather(ids, 2).div(temp).logSoftmax(2); // (B, S, k)
+    NDArray logPt =
+        Tensors.over(m.create(tLogits, new Shape(b, s, topK)), temp).logSoftmax(2); // (B, S, k)
+    NDArray logPs = Tensors.over(out.logits().gather(ids, 2), temp).logSoftmax(2); // (B, S, k)
     NDArray klTok = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {2}); // (B, S)
-    NDArray count = valid.sum(new int[] {1}).maximum(1f); // (B)
-    NDArray kl = klTok.mul(valid).sum(new int[] {1}).div(count).mul(temp * temp); // (B)
+    NDArray count = Tensors.atLeast(valid.sum(new int[] {1}), 1); // (B)
+    NDArray kl = Tensors.times(klTok.mul(valid).sum(new int[] {1}).div(count), temp * temp); // (B)
     NDArray encMse =
         out.hidden().sub(m.create(tPooled, new Shape(b, d))).square().mean(new int[] {1}); // (B)
     NDArray decSq =

@@ -120,8 +120,8 @@ public final class TaskHeads implements AutoCloseable {
     try (NDManager tmp = parent.newSubManager()) {
       NDArray e = embeddings.duplicate(); // (K, C, d)
       e.attach(tmp);
-      NDArray norm = e.norm(new int[] {2}, true).maximum(1e-6f); // (K, C, 1)
-      NDArray w = e.div(norm).mul((float) scale); // (K, C, d)
+      NDArray norm = Tensors.atLeast(e.norm(new int[] {2}, true), 1e-6); // (K, C, 1)
+      NDArray w = Tensors.times(e.div(norm), scale); // (K, C, d)
       NDArray b = tmp.zeros(new Shape(e.getShape().get(0), e.getShape().get(1)));
       return new TaskHeads(parent, Readout.LABEL, w, b, numClasses);
     }
@@ -189,7 +189,8 @@ public final class TaskHeads implements AutoCloseable {
     NDArray m = Tensors.rows(classMask, taskIds); // (B, C)
     NDArray x =
         readout == Readout.LABEL
-            ? pooled.div(pooled.norm(new int[] {1}, true).maximum(1e-6f)) // (B, d), unit rows
+            ? pooled.div(
+                Tensors.atLeast(pooled.norm(new int[] {1}, true), 1e-6)) // (B, d), unit rows
             : pooled;
     // a shared head has one row, which rows() broadcasts to every example, in the step's manager
     NDArray w = Tensors.rows(weight, taskIds); // (B, C, d)

@@ -15,6 +15,7 @@ import io.mptj.backbone.nn.Scoped;
 import io.mptj.backbone.nn.WeightStore;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
+import io.mptj.engine.Tensors;
 import io.mptj.engine.WeightSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -286,7 +287,8 @@ public final class BertEncoder implements EncoderBackbone {
       BertWeights.Block block, NDArray hidden, NDArray maskBias, LayerEdits edits) {
     int heads = config.numAttentionHeads();
     NDList qkv = edits.linear(block.qkv(), hidden).split(3, 2); // 3 × (B, L, d)
-    NDArray query = Attention.splitHeads(qkv.get(0), heads).mul(attentionScale); // (B, H, L, dh)
+    NDArray query =
+        Tensors.times(Attention.splitHeads(qkv.get(0), heads), attentionScale); // (B, H, L, dh)
     NDArray key = Attention.splitHeads(qkv.get(1), heads); // (B, H, L, dh)
     NDArray value = Attention.splitHeads(qkv.get(2), heads); // (B, H, L, dh)
     NDArray context = Attention.attend(query, key, value, maskBias); // (B, H, L, dh)

@@ -1,6 +1,7 @@
 package io.mptj.backbone.nn;
 
 import ai.djl.ndarray.NDArray;
+import io.mptj.engine.Tensors;
 
 /**
  * Elementwise activations of transformer feed-forward blocks, after HF {@code activations.py}
@@ -37,7 +38,9 @@ public enum Activation {
   }
 
   private static NDArray geluTanh(NDArray x) {
-    NDArray inner = x.add(x.pow(3f).mul(0.044715f)).mul(GELU_TANH_SCALE); // (...)
-    return x.mul(0.5f).mul(inner.tanh().add(1f)); // (...)
+    NDArray inner =
+        Tensors.times(
+            x.add(Tensors.times(Tensors.power(x, 3), 0.044715)), GELU_TANH_SCALE); // (...)
+    return Tensors.times(x, 0.5).mul(Tensors.plus(inner.tanh(), 1)); // (...)
   }
 }

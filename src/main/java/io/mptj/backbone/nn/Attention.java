@@ -3,6 +3,7 @@ package io.mptj.backbone.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.engine.Tensors;
 
 /**
  * The pieces of multi-head dot-product attention (Vaswani et al. 2017, arXiv 1706.03762) every
@@ -50,7 +51,8 @@ public final class Attention {
   public static NDArray additiveKeyMask(NDArray mask) {
     Shape s = mask.getShape();
     NDArray m = mask.toType(DataType.FLOAT32, false); // (B, Tk)
-    return m.neg().add(1f).mul(MASKED).reshape(s.get(0), 1, 1, s.get(1)); // (B, 1, 1, Tk)
+    return Tensors.times(Tensors.plus(m.neg(), 1), MASKED)
+        .reshape(s.get(0), 1, 1, s.get(1)); // (B, 1, 1, Tk)
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.mptj.backbone.nn;
 
 import ai.djl.ndarray.NDArray;
+import io.mptj.engine.Tensors;
 
 /**
  * Root-mean-square norm (Zhang and Sennrich 2019, arXiv 1910.07467), T5's {@code T5LayerNorm}:
@@ -21,6 +22,6 @@ public record RmsNorm(String name, NDArray weight, float eps) {
   public NDArray apply(NDArray x) {
     int last = x.getShape().dimension() - 1;
     NDArray variance = x.square().mean(new int[] {last}, true); // (..., 1)
-    return x.div(variance.add(eps).sqrt()).mul(weight); // (..., d)
+    return x.div(Tensors.plus(variance, eps).sqrt()).mul(weight); // (..., d)
   }
 }

@@ -12,6 +12,7 @@ import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.backbone.nn.Scoped;
 import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Safetensors;
+import io.mptj.engine.Tensors;
 import io.mptj.engine.WeightSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -391,7 +392,7 @@ public final class T5Model implements Seq2SeqBackbone {
       return edits.linear(weights.lmHead, hidden); // (B, S, V)
     }
     float scale = (float) Math.pow(config.dModel(), -0.5);
-    return edits.linear(weights.lmHead, hidden.mul(scale)); // (B, S, V)
+    return edits.linear(weights.lmHead, Tensors.times(hidden, scale)); // (B, S, V)
   }
 
   @Override

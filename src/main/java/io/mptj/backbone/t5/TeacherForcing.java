@@ -3,6 +3,7 @@ package io.mptj.backbone.t5;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.mptj.engine.Tensors;
 
 /**
  * Teacher-forced training of a seq2seq LM, as HF {@code T5ForConditionalGeneration} does it:
@@ -51,8 +52,9 @@ public final class TeacherForcing {
    * @return (B, S) {@code log softmax(logits)[label]}, 0 at ignored positions
    */
   static NDArray tokenLogProbs(NDArray logits, NDArray labels) {
-    NDArray valid = labels.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false); // (B, S)
-    NDArray target = labels.toType(DataType.INT64, false).maximum(0L); // (B, S) -100 -> 0
+    NDArray valid =
+        labels.neq(Tensors.scalar(labels, IGNORE_INDEX)).toType(DataType.FLOAT32, false); // (B, S)
+    NDArray target = Tensors.atLeast(labels.toType(DataType.INT64, false), 0); // (B, S) -100 -> 0
     NDArray logp = logits.logSoftmax(2); // (B, S, V)
     return logp.gather(target.expandDims(2), 2).squeeze(2).mul(valid); // (B, S)
   }
@@ -66,7 +68,11 @@ public final class TeacherForcing {
    * @return scalar float32
    */
   static NDArray loss(NDArray logits, NDArray labels) {
-    NDArray count = labels.neq(IGNORE_INDEX).toType(DataType.FLOAT32, false).sum(); // ()
+    NDArray count =
+        labels
+            .neq(Tensors.scalar(labels, IGNORE_INDEX))
+            .toType(DataType.FLOAT32, false)
+            .sum(); // ()
     return tokenLogProbs(logits, labels).sum().div(count).neg(); // ()
   }
 }

@@ -108,12 +108,14 @@ public final class AttemptPrompt implements PromptModule {
     int d = dim();
     NDArray tgt = Tensors.rows(target, taskIds); // (B, P, d)
     NDArray all = candidates(tgt); // (B, J, P, d)
-    NDArray pad = tokenMask.toType(tokens.getDataType(), false).sub(1).mul(1e9).expandDims(2);
+    NDArray pad =
+        Tensors.times(Tensors.plus(tokenMask.toType(tokens.getDataType(), false), -1), 1e9)
+            .expandDims(2);
     NDArray pooled = tokens.add(pad).max(new int[] {1}); // (B, d)
     NDArray w = Activation.SILU.apply(taskDense(pooled, down, taskIds)); // (B, r)
     NDArray h = normalize(taskDense(w, up, taskIds)); // (B, d)
     NDArray keys = all.max(new int[] {2}); // (B, J, d)
-    NDArray logits = keys.matMul(h.expandDims(2)).squeeze(2).div(d); // (B, J)
+    NDArray logits = Tensors.over(keys.matMul(h.expandDims(2)).squeeze(2), d); // (B, J)
     NDArray a = logits.softmax(1).expandDims(2).expandDims(3); // (B, J, 1, 1)
     return tgt.add(all.mul(a).sum(new int[] {1})); // (B, P, d)
   }
@@ -140,7 +142,7 @@ public final class AttemptPrompt implements PromptModule {
     NDArray mean = x.mean(new int[] {1}, true);
     NDArray centred = x.sub(mean);
     NDArray var = centred.square().mean(new int[] {1}, true);
-    return centred.div(var.add(1e-5).sqrt());
+    return centred.div(Tensors.plus(var, 1e-5).sqrt());
   }
 
   @Override

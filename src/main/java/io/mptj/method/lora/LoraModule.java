@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.nn.LayerEdits;
 import io.mptj.backbone.nn.Linear;
+import io.mptj.engine.Tensors;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.LayerModule;
 import io.mptj.method.PeftAdapter;
@@ -90,7 +91,7 @@ public final class LoraModule extends LayerModule {
   /** {@code (α/r) x Aᵀ Bᵀ}: (B, T, in) to (B, T, out). */
   private NDArray branch(Factors f, NDArray x, NDArray taskIds) {
     NDArray xa = taskLinear(x, f.a(), null, taskIds); // (B, T, r)
-    return taskLinear(xa, f.b(), null, taskIds).mul((float) config.scale()); // (B, T, out)
+    return Tensors.times(taskLinear(xa, f.b(), null, taskIds), config.scale()); // (B, T, out)
   }
 
   private NDArray dropout(NDArray x) {

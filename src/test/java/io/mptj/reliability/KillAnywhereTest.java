@@ -1,0 +1,278 @@
+package io.mptj.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mptj.backbone.bert.TinyBert;
+import io.mptj.testing.Reliability;
+import io.mptj.testing.ToyTasks;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13's kill test: each stage ({@code source}, {@code distill}, {@code adapt}, {@code
+ * experiment}) is killed with SIGKILL at several random moments (checkpoint and report writes
+ * included, where they fall), started again until it finishes, and must end with the same files as
+ * an uninterrupted run: every tensor file byte for byte, every JSON file equal but for wall-clock
+ * fields. The CLI runs in child JVMs on a tiny random BERT; the moments come from a fixed seed.
+ */
+@Reliability
+class KillAnywhereTest {
+
+  /** Kills per stage (each at a random moment of an uninterrupted run's duration). */
+  static final int KILLS = Integer.getInteger("mptj.kills", 4);
+
+  /** JSON fields that measure wall-clock time or speed, and so differ between any two runs. */
+  static final List<String> CLOCK =
+      List.of("seconds", "wall", "time", "elapsed", "per_s", "date", "started", "finished", "ms");
+
+  @TempDir static Path work;
+  static Path model;
+  static Path data;
+  static String a;
+  static String b;
+  static String c;
+  static final Random RNG = new Random(13);
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    model = TinyBert.writeRandom(work.resolve("bert"), 9);
+    data = work.resolve("data");
+    a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
+    b = ToyTasks.task(data, "toy/b", ToyTasks.SPORT, ToyTasks.FOOD, 2).reference();
+    c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+  }
+
+  static List<String> common() {
+    return List.of(
+        "--backbone",
+        model.toString(),
+        "--data-dir",
+        data.toString(),
+        "--prompt-length",
+        "4",
+        "--max-length",
+        "24",
+        "--batch-size",
+        "8",
+        "--eval-every",
+        "40",
+        "--no-progress");
+  }
+
+  @Test
+  void sourceDistillAndAdaptEndAsIfNeverKilled() throws Exception {
+    Path source =
+        survives("source", withCommon("source", "--tasks", a + "," + b, "--steps", "160"));
+    Path distill =
+        survives(
+            "distill", withCommon("distill", "--teachers", source.toString(), "--steps", "160"));
+    survives(
+        "adapt",
+        withCommon(
+            "adapt",
+            "--method",
+            "mpt",
+            "--from",
+            distill.toString(),
+            "--task",
+            c,
+            "--steps",
+            "160"));
+  }
+
+  @Test
+  void anExperimentEndsAsIfNeverKilled() throws Exception {
+    Path spec = work.resolve("spec.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "title: kill",
+            "backbone: " + model,
+            "seeds: [1, 2]",
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 10}",
+            "source: {tasks: [" + a + ", " + b + "], hyper: {steps: 30}}",
+            "distill: {hyper: {steps: 30}}",
+            "targets: {tasks: [" + c + "], methods: [pt, mpt], hyper: {steps: 30}}",
+            ""));
+    survives(
+        "experiment",
+        List.of("experiment", spec.toString(), "--data-dir", data.toString(), "--no-progress"));
+  }
+
+  private static List<String> withCommon(String... args) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.addAll(common());
+    return all;
+  }
+
+  /**
+   * Runs {@code args} once uninterrupted and once with {@link #KILLS} kills, then compares.
+   *
+   * @return the uninterrupted run's output directory
+   */
+  static Path survives(String name, List<String> args) throws Exception {
+    Path straight = work.resolve(name + "-straight");
+    long t0 = System.nanoTime();
+    assertEquals(0, cli(args, straight).waitFor(), name + " uninterrupted: see " + log(straight));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    Path killed = work.resolve(name + "-killed");
+    int kills = 0;
+    for (int i = 0; i < KILLS; i++) {
+      Process p = cli(args, killed);
+      // the JVM's start-up is about a second of every run; kill anywhere after it
+      long at = 800 + (long) (RNG.nextDouble() * Math.max(1, millis - 800));
+      if (!p.waitFor(at, TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        kills++;
+      } else {
+        assertEquals(0, p.exitValue(), name + " restarted: see " + log(killed));
+      }
+    }
+    assertEquals(0, cli(args, killed).waitFor(), name + " resumed: see " + log(killed));
+    assertTrue(kills > 0, name + ": no kill landed before the run ended");
+    assertSameFiles(straight, killed);
+    return straight;
+  }
+
+  static void assertSameFiles(Path expected, Path actual) throws IOException {
+    Map<String, Path> want = files(expected);
+    Map<String, Path> got = files(actual);
+    assertEquals(want.keySet(), got.keySet(), "the same files in " + actual);
+    List<String> differ = new ArrayList<>();
+    for (String f : want.keySet()) {
+      if (!same(want.get(f), got.get(f))) {
+        differ.add(f + where(want.get(f), got.get(f)));
+      }
+    }
+    assertEquals(List.of(), differ, "files that differ from the uninterrupted run's");
+  }
+
+  private static boolean same(Path x, Path y) throws IOException {
+    byte[] bx = Files.readAllBytes(x);
+    byte[] by = Files.readAllBytes(y);
+    if (Arrays.equals(bx, by)) {
+      return true;
+    }
+    String n = x.getFileName().toString();
+    if (n.endsWith(".json")) {
+      return clockless(bx).equals(clockless(by));
+    }
+    if (n.endsWith(".jsonl")) {
+      List<String> lx = Files.readAllLines(x);
+      List<String> ly = Files.readAllLines(y);
+      if (lx.size() != ly.size()) {
+        return false;
+      }
+      for (int i = 0; i < lx.size(); i++) {
+        if (!clockless(lx.get(i).getBytes()).equals(clockless(ly.get(i).getBytes()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** The first JSON field where two files differ, for the message. */
+  private static String where(Path x, Path y) throws IOException {
+    String n = x.getFileName().toString();
+    if (!n.endsWith(".json")) {
+      return "";
+    }
+    return " at "
+        + firstDifference("", clockless(Files.readAllBytes(x)), clockless(Files.readAllBytes(y)));
+  }
+
+  private static String firstDifference(String path, JsonNode x, JsonNode y) {
+    if (x.isContainerNode() && y.isContainerNode() && x.size() == y.size()) {
+      var names = new ArrayList<String>();
+      x.fieldNames().forEachRemaining(names::add);
+      if (x.isArray()) {
+        for (int i = 0; i < x.size(); i++) {
+          if (!x.get(i).equals(y.get(i))) {
+            return firstDifference(path + "[" + i + "]", x.get(i), y.get(i));
+          }
+        }
+      }
+      for (String k : names) {
+        if (!x.get(k).equals(y.get(k))) {
+          return y.has(k) ? firstDifference(path + "." + k, x.get(k), y.get(k)) : path + "." + k;
+        }
+      }
+    }
+    return path + ": " + abbreviate(x) + " vs " + abbreviate(y);
+  }
+
+  private static String abbreviate(JsonNode n) {
+    String s = n.toString();
+    return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+
+  private static JsonNode clockless(byte[] json) throws IOException {
+    JsonNode n = new ObjectMapper().readTree(json);
+    strip(n);
+    return n;
+  }
+
+  private static void strip(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      List<String> drop = new ArrayList<>();
+      o.fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (CLOCK.stream().anyMatch(k::contains)) {
+                  drop.add(k);
+                }
+              });
+      o.remove(drop);
+    }
+    n.forEach(KillAnywhereTest::strip);
+  }
+
+  private static Map<String, Path> files(Path root) throws IOException {
+    Map<String, Path> out = new TreeMap<>();
+    try (Stream<Path> s = Files.walk(root)) {
+      s.filter(Files::isRegularFile).forEach(p -> out.put(root.relativize(p).toString(), p));
+    }
+    return out;
+  }
+
+  private static Path log(Path out) {
+    return out.getParent().resolve(out.getFileName() + ".log");
+  }
+
+  private static Process cli(List<String> args, Path out) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.mptj.cli.Main"));
+    cmd.addAll(args);
+    cmd.addAll(List.of("--out", out.toString()));
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(log(out).toFile()))
+        .start();
+  }
+}
