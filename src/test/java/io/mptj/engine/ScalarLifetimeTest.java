@@ -2,24 +2,11 @@ package io.mptj.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
-import io.mptj.backbone.Backbones;
-import io.mptj.backbone.EncoderBackbone;
-import io.mptj.backbone.bert.TinyBert;
-import io.mptj.method.pt.SoftPrompt;
-import io.mptj.train.Batch;
-import io.mptj.train.EncoderTaskModel;
-import io.mptj.train.Instance;
-import io.mptj.train.TaskHeads;
+import io.mptj.testing.TinyPromptModel;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,33 +23,13 @@ class ScalarLifetimeTest {
   @TempDir Path work;
 
   @Test
-  void theGradientDoesNotDependOnWhatTheJvmFreesBetweenForwardAndBackward() throws Exception {
-    try (var backbone = (EncoderBackbone) Backbones.load(TinyBert.writeRandom(work, 9).toString());
-        NDManager root = NDManager.newBaseManager()) {
-      int d = backbone.hiddenSize();
-      Random rng = new Random(5);
-      float[] p = new float[4 * d];
-      for (int i = 0; i < p.length; i++) {
-        p[i] = (float) rng.nextGaussian();
-      }
-      var prompt = new SoftPrompt(root, root.create(p, new Shape(1, 4, d)));
-      var heads = TaskHeads.random(root, new int[] {2}, d, 3);
-      var model =
-          new EncoderTaskModel(
-              backbone, prompt, heads, EncoderTaskModel.Pooling.MEAN, new boolean[] {false});
-      List<Instance> xs = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        long[] ids = new long[6 + i];
-        for (int j = 0; j < ids.length; j++) {
-          ids[j] = 5 + rng.nextInt(90);
-        }
-        xs.add(new Instance(0, i, ids, new long[ids.length], i % 2, Float.NaN, new long[0]));
-      }
-      float[] calm = gradient(model, prompt, xs, root, false);
+  void theGradientDoesNotDependOnWhatTheJvmFreesBetweenForwardAndBackward() {
+    try (TinyPromptModel tiny = new TinyPromptModel(work)) {
+      float[] calm = tiny.step(() -> {}).promptGradient();
       for (int round = 0; round < 3; round++) {
         assertArrayEquals(
             calm,
-            gradient(model, prompt, xs, root, true),
+            tiny.step(ScalarLifetimeTest::reuseFreedNativeMemory).promptGradient(),
             "round " + round + ": the prompt's gradient after the JVM freed and reused memory");
       }
     }
@@ -110,31 +77,15 @@ class ScalarLifetimeTest {
         List.of(), found, "use io.mptj.engine.Tensors.times/plus/over/power/atLeast instead");
   }
 
-  private static float[] gradient(
-      EncoderTaskModel model, SoftPrompt prompt, List<Instance> xs, NDManager root, boolean stress)
-      throws InterruptedException {
-    try (NDManager m = root.newSubManager()) {
-      Batch batch = Batch.collate(xs, m, model.backbone().padId());
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray loss = model.taskLoss(batch, model.forward(batch)).mean();
-        if (stress) {
-          reuseFreedNativeMemory();
-        }
-        gc.backward(loss);
-      }
-      NDArray g = prompt.parameters().getFirst().array().getGradient();
-      float[] out = g.toFloatArray();
-      Tensors.zero(g);
-      model.parameters().forEach(q -> Tensors.zero(q.array().getGradient()));
-      return out;
-    }
-  }
-
   /** Collects unreachable direct buffers, then allocates small ones full of NaN where they were. */
-  private static void reuseFreedNativeMemory() throws InterruptedException {
+  private static void reuseFreedNativeMemory() {
     for (int i = 0; i < 3; i++) {
       System.gc();
-      Thread.sleep(50); // the buffers' cleaners run on their own thread
+      try {
+        Thread.sleep(50); // the buffers' cleaners run on their own thread
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     List<ByteBuffer> keep = new ArrayList<>();
     for (int i = 0; i < 20_000; i++) {

@@ -9,7 +9,6 @@ import io.mptj.testing.ToyTasks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -70,21 +69,6 @@ class KillResumeTest {
   }
 
   private static Process cli(List<String> args, Path out) throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.mptj.cli.Main"));
-    cmd.addAll(args);
-    cmd.addAll(List.of("--out", out.toString()));
-    Files.createDirectories(out.getParent());
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(out.getParent().resolve(out.getFileName() + ".log").toFile())
-        .start();
+    return io.mptj.testing.Cli.start(args, out);
   }
 }

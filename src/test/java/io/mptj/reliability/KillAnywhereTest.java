@@ -288,24 +288,10 @@ class KillAnywhereTest {
   }
 
   private static Path log(Path out) {
-    return out.getParent().resolve(out.getFileName() + ".log");
+    return io.mptj.testing.Cli.log(out);
   }
 
   private static Process cli(List<String> args, Path out) throws IOException {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dai.djl.offline=true",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.mptj.cli.Main"));
-    cmd.addAll(args);
-    cmd.addAll(List.of("--out", out.toString()));
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(java.lang.ProcessBuilder.Redirect.appendTo(log(out).toFile()))
-        .start();
+    return io.mptj.testing.Cli.start(args, out);
   }
 }

@@ -29,4 +29,33 @@ public final class Cli {
       System.setOut(before);
     }
   }
+
+  /**
+   * Starts {@code mptj ARGS --out OUT} in a child JVM on this test's class path, its output
+   * appended to {@code OUT.log} beside {@code OUT} (for tests that kill it).
+   */
+  public static Process start(List<String> args, java.nio.file.Path out)
+      throws java.io.IOException {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.mptj.cli.Main"));
+    cmd.addAll(args);
+    cmd.addAll(List.of("--out", out.toString()));
+    java.nio.file.Files.createDirectories(out.getParent());
+    return new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(out).toFile()))
+        .start();
+  }
+
+  /** Where {@link #start} writes the output of a run into {@code out}. */
+  public static java.nio.file.Path log(java.nio.file.Path out) {
+    return out.getParent().resolve(out.getFileName() + ".log");
+  }
 }
