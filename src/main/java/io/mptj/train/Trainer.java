@@ -339,8 +339,15 @@ public final class Trainer {
    * Every {@code logEvery} steps and at the last: logs the window's means, keeps its loss as the
    * latest, and starts the window afresh.
    */
+  /**
+   * Writes the logging window when it is full, at the last step, and before every checkpoint, so
+   * that a run resumed from a checkpoint logs the same windows as one never interrupted.
+   */
   private void logIfDue(Window window, int done, double lrFactor, Checkpoint.State state) {
-    if (done % config.logEvery() == 0 || done == config.steps()) {
+    if (done % config.logEvery() == 0
+        || done == config.steps()
+        || isEvalStep(done)
+        || isCheckpointStep(done)) {
       log(window.line(done, lrFactor));
       state.lastLoss = window.meanLoss();
       window.clear();

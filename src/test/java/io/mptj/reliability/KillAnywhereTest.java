@@ -150,8 +150,10 @@ class KillAnywhereTest {
     boolean finished = false;
     for (int i = 0; i < KILLS && !finished; i++) {
       Process p = cli(args, killed);
-      // the JVM's start-up is about a second of every run; kill anywhere after it
-      long at = 800 + (long) (RNG.nextDouble() * Math.max(1, millis - 800));
+      // the JVM's start-up is about a second of every run; kill anywhere after it (the first
+      // kill in the first half, so that at least one lands before the run can end)
+      long span = Math.max(1, (i == 0 ? millis / 2 : millis) - 800);
+      long at = 800 + (long) (RNG.nextDouble() * span);
       if (!p.waitFor(at, TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         kills++;
