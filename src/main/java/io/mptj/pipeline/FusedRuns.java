@@ -41,6 +41,10 @@ public final class FusedRuns implements AutoCloseable {
   private final NDManager manager;
   private final List<SavedRun> runs;
   private final Map<SavedRun, Integer> offsets = new IdentityHashMap<>();
+
+  /** Each run's tasks' encodings, rows tagged with their table ids; built once. */
+  private final Map<SavedRun, Map<String, Encoding>> encodings = new IdentityHashMap<>();
+
   private final EncoderTaskModel model;
   private final long padId;
 
@@ -52,6 +56,12 @@ public final class FusedRuns implements AutoCloseable {
     int n = 0;
     for (SavedRun r : runs) {
       offsets.put(r, n);
+      Map<String, Encoding> byTask = new LinkedHashMap<>();
+      for (int t = 0; t < r.tasks().size(); t++) {
+        String task = r.tasks().get(t).name();
+        byTask.put(task, r.encoding(task, n + t));
+      }
+      encodings.put(r, byTask);
       n += r.tasks().size();
     }
     try (NDManager tmp = manager.newSubManager()) {
@@ -112,20 +122,25 @@ public final class FusedRuns implements AutoCloseable {
 
   /** Predictions for queries of any of the fused runs, in order; one pass per 64 rows. */
   public SavedRun.Answers predict(List<Query> queries) {
-    Map<String, Encoding> encodings = new LinkedHashMap<>();
     List<Instance> xs = new ArrayList<>();
     List<Encoding> used = new ArrayList<>();
     long tokens = 0;
     for (int i = 0; i < queries.size(); i++) {
       Query q = queries.get(i);
-      Integer offset = offsets.get(q.run());
-      if (offset == null) {
+      Map<String, Encoding> byTask = encodings.get(q.run());
+      if (byTask == null) {
         throw new IllegalArgumentException("run " + q.run().dir() + " is not one of these");
       }
-      String task = q.query().task();
-      Encoding enc =
-          encodings.computeIfAbsent(
-              offset + "/" + task, k -> q.run().encoding(task, offset + taskIndex(q.run(), task)));
+      Encoding enc = byTask.get(q.query().task());
+      if (enc == null) {
+        throw new IllegalArgumentException(
+            "task "
+                + q.query().task()
+                + " is not one of run "
+                + q.run().dir()
+                + "'s "
+                + byTask.keySet());
+      }
       Instance x = enc.instance(new Example("input:" + (i + 1), q.query().fields(), Label.NONE), i);
       tokens += x.length();
       xs.add(x);
@@ -137,17 +152,6 @@ public final class FusedRuns implements AutoCloseable {
       out.add(SavedRun.describe(used.get(i).task(), preds.get(i)));
     }
     return new SavedRun.Answers(out, tokens);
-  }
-
-  private static int taskIndex(SavedRun run, String task) {
-    var tasks = run.tasks();
-    for (int i = 0; i < tasks.size(); i++) {
-      if (tasks.get(i).name().equals(task)) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException(
-        "task " + task + " is not one of run " + run.dir() + "'s " + tasks);
   }
 
   /** Every task's folded prompt, stacked: (N, P, d). */

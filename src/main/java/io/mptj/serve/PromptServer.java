@@ -389,7 +389,8 @@ public final class PromptServer implements AutoCloseable {
     for (int w = 0; w < live.size(); w++) {
       List<SavedRun> runs = live.get(w).runs();
       for (int q = 0; q < runs.size(); q++) {
-        Object lane = lanes.containsKey(runs.get(q)) ? lanes.get(runs.get(q)) : runs.get(q);
+        FusedRuns fused = lanes.get(runs.get(q));
+        Object lane = fused != null ? fused : runs.get(q);
         rowsByLane.computeIfAbsent(lane, r -> new ArrayList<>()).add(new int[] {w, q});
       }
     }

@@ -25,29 +25,9 @@ public record ServeLimits(
     int deadlineMillis,
     boolean fuseRuns) {
 
-  /** Limits with runs fused where they can be. */
-  public ServeLimits(
-      int queueCapacity,
-      int maxBodyBytes,
-      int maxInputs,
-      int maxInputChars,
-      int maxBatch,
-      int maxWaitMillis,
-      int deadlineMillis) {
-    this(
-        queueCapacity,
-        maxBodyBytes,
-        maxInputs,
-        maxInputChars,
-        maxBatch,
-        maxWaitMillis,
-        deadlineMillis,
-        true);
-  }
-
   /** The defaults of {@code mptj serve}. */
   public static ServeLimits defaults() {
-    return new ServeLimits(256, 1 << 20, 64, 20_000, 64, 5, 30_000);
+    return new ServeLimits(256, 1 << 20, 64, 20_000, 64, 5, 30_000, true);
   }
 
   /** Checks every bound is positive (the wait may be 0). */

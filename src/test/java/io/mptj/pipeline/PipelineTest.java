@@ -382,7 +382,7 @@ class PipelineTest {
     Path run = work.resolve("adapt-two-to-serve");
     Adaptation.run(ctx, distilled, List.of(target, topic), 0, hyper(Stage.ADAPT, "mpt", 10), run);
     run = run.resolve("joint"); // the two tasks' prompts and heads in one run
-    var limits = new io.mptj.serve.ServeLimits(64, 4096, 3, 200, 64, 20, 30_000);
+    var limits = new io.mptj.serve.ServeLimits(64, 4096, 3, 200, 64, 20, 30_000, true);
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
         var server =
             new io.mptj.serve.PromptServer(
@@ -506,9 +506,9 @@ class PipelineTest {
           200, http(client, port, "/v1/predict", mixed).statusCode(), "the others still served");
     }
     // one request per forward pass, one waiting: of 200 sent at once most find the queue full
-    var oneAtATime = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 1, 0, 30_000);
+    var oneAtATime = new io.mptj.serve.ServeLimits(1, 4096, 3, 200, 1, 0, 30_000, true);
     // a batch waits 200 ms for company, so a 1 ms deadline passes first
-    var impatient = new io.mptj.serve.ServeLimits(8, 4096, 3, 200, 64, 200, 1);
+    var impatient = new io.mptj.serve.ServeLimits(8, 4096, 3, 200, 64, 200, 1, true);
     String one = "{\"task\": \"" + topic.name() + "\", \"inputs\": [{\"text\": \"a b c\"}]}";
     try (SavedRun saved = SavedRun.open(run, new Context(ctx.backbone(), ctx.dataDir(), false));
         var server =
