@@ -20,11 +20,11 @@ public interface MethodConfig {
   Map<String, Double> learningRates();
 
   /**
-   * Whether a target run picks the upstream task it starts from on the target's dev split ({@link
+   * Whether and how a target run picks the one upstream task it starts from ({@link
    * TuningMethod.Init#source()}), instead of the method's default.
    */
-  default boolean choosesSourceOnDev() {
-    return false;
+  default SourceChoice sourceChoice() {
+    return SourceChoice.NONE;
   }
 
   /** The values as saved under {@code hyper} in config.json. */

@@ -7,6 +7,7 @@ import io.mptj.engine.Reporter;
 import io.mptj.engine.Seeds;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
+import io.mptj.method.SourceChoice;
 import io.mptj.method.TuningMethod;
 import io.mptj.method.Upstream;
 import io.mptj.task.Task;
@@ -98,7 +99,9 @@ public final class Adaptation {
     try (NDManager m = NDManager.newBaseManager()) {
       Map<String, Object> config = config(h.method().name(), from, shots, h, "adapt");
       int source =
-          h.config().choosesSourceOnDev() ? chooseSource(ctx, from, task, shots, h, config) : -1;
+          h.config().sourceChoice() == SourceChoice.NONE
+              ? -1
+              : chooseSource(ctx, from, task, shots, h, config);
       PromptModule prompts = initialModule(ctx, from, 1, h, m, source);
       StageSettings hp = h.withPromptLength(prompts.length());
       TaskHeads heads = upstreamHeads(ctx, from, task, hp, source, config, m);
@@ -114,18 +117,23 @@ public final class Adaptation {
   }
 
   /**
-   * The upstream task a target starts from, chosen on the target's dev split: each source's start
-   * (its task vectors and, with {@code --head-init source}, its head) is scored before any
-   * training, and the best kept. Records the scores under {@code source_selection}.
+   * The upstream task a target starts from, chosen on the target's dev split among the candidates
+   * ({@link SourceChoice}: every source, or those sharing the most class names with the target):
+   * each candidate's start (its task vectors and, with {@code --head-init source}, its head) is
+   * scored before any training, and the best kept. Records the candidates and scores under {@code
+   * source_selection}.
    */
   private static int chooseSource(
       Context ctx, Path from, Task task, int shots, StageSettings h, Map<String, Object> config) {
-    List<String> sources = upstreamTasks(ctx, from).stream().map(Task::name).toList();
+    List<Task> upstream = upstreamTasks(ctx, from);
+    List<String> sources = upstream.stream().map(Task::name).toList();
+    Map<String, Object> selection = new LinkedHashMap<>();
+    List<Integer> candidates = candidates(upstream, task, h.config().sourceChoice(), selection);
     Map<String, Object> dev = new LinkedHashMap<>();
-    int best = 0;
+    int best = candidates.getFirst();
     double bestScore = Double.NEGATIVE_INFINITY;
     List<PreparedTask> prepared = null;
-    for (int k = 0; k < sources.size(); k++) {
+    for (int k : candidates) {
       try (NDManager trial = NDManager.newBaseManager()) {
         PromptModule prompts = initialModule(ctx, from, 1, h, trial, k);
         StageSettings hp = h.withPromptLength(prompts.length());
@@ -149,11 +157,32 @@ public final class Adaptation {
         }
       }
     }
-    Map<String, Object> selection = new LinkedHashMap<>();
     selection.put("chosen", sources.get(best));
     selection.put("dev_before_training", dev);
     config.put("source_selection", selection);
     return best;
+  }
+
+  /**
+   * The upstream tasks (indices) a target may start from: all of them for {@link SourceChoice#DEV};
+   * for {@link SourceChoice#LABELS} those sharing the most class names with the target (all when
+   * none shares one). Records each source's count under {@code shared_labels}.
+   */
+  static List<Integer> candidates(
+      List<Task> upstream, Task target, SourceChoice choice, Map<String, Object> selection) {
+    List<Integer> all = java.util.stream.IntStream.range(0, upstream.size()).boxed().toList();
+    if (choice != SourceChoice.LABELS) {
+      return all;
+    }
+    Map<String, Object> counts = new LinkedHashMap<>();
+    int[] shared = new int[upstream.size()];
+    for (int k = 0; k < upstream.size(); k++) {
+      shared[k] = HeadTransfer.sharedNames(target.labels(), upstream.get(k).labels());
+      counts.put(upstream.get(k).name(), shared[k]);
+    }
+    selection.put("shared_labels", counts);
+    int most = java.util.Arrays.stream(shared).max().orElse(0);
+    return most == 0 ? all : all.stream().filter(k -> shared[k] == most).toList();
   }
 
   private static List<Task> upstreamTasks(Context ctx, Path from) {

@@ -147,6 +147,11 @@ final class HeadTransfer {
     }
   }
 
+  /** How many of the target's class names an upstream task also has (compared as {@link #same}). */
+  static int sharedNames(List<String> target, List<String> upstream) {
+    return (int) target.stream().filter(t -> upstream.stream().anyMatch(u -> same(t, u))).count();
+  }
+
   private static boolean same(String a, String b) {
     return LabelEmbeddings.text(a).equalsIgnoreCase(LabelEmbeddings.text(b));
   }

@@ -175,6 +175,43 @@ class ReadoutPipelineTest {
     }
   }
 
+  /**
+   * {@code --target-init match}: only the sources sharing the most class names with the target are
+   * candidates (scored on dev as {@code best}); all are when none shares a name; {@code best}
+   * always considers all.
+   */
+  @Test
+  void matchKeepsTheSourcesThatShareTheTargetsClassNames() throws IOException {
+    Path data = work.resolve("named");
+    Task yesNo = ToyTasks.task(data, "named/yes-no", ToyTasks.POS, ToyTasks.NEG, 4);
+    Task hotCold =
+        ToyTasks.task(data, "named/hot-cold", ToyTasks.POS, ToyTasks.NEG, 5, "hot", "cold");
+    Task half = ToyTasks.task(data, "named/half", ToyTasks.POS, ToyTasks.NEG, 6, "yes", "cold");
+    Task other = ToyTasks.task(data, "named/other", ToyTasks.POS, ToyTasks.NEG, 7, "up", "down");
+    Task cold = ToyTasks.task(data, "named/cold", ToyTasks.POS, ToyTasks.NEG, 8, "maybe", "cold");
+    List<Task> sources = List.of(hotCold, yesNo, half);
+    Map<String, Object> sel = new java.util.LinkedHashMap<>();
+    assertEquals(
+        List.of(1),
+        Adaptation.candidates(sources, target, io.mptj.method.SourceChoice.LABELS, sel));
+    assertEquals(
+        Map.of("named/hot-cold", 0, "named/yes-no", 2, "named/half", 1), sel.get("shared_labels"));
+    assertEquals(
+        List.of(0, 2),
+        Adaptation.candidates(
+            sources, cold, io.mptj.method.SourceChoice.LABELS, new java.util.HashMap<>()),
+        "a tie: both sources sharing one name");
+    assertEquals(
+        List.of(0, 1, 2),
+        Adaptation.candidates(
+            sources, other, io.mptj.method.SourceChoice.LABELS, new java.util.HashMap<>()),
+        "no source shares a name: all are candidates");
+    assertEquals(
+        List.of(0, 1, 2),
+        Adaptation.candidates(
+            sources, target, io.mptj.method.SourceChoice.DEV, new java.util.HashMap<>()));
+  }
+
   /** Class names are matched exactly first, then by name similarity, each upstream row once. */
   @Test
   void headRowsMatchByNameAndAreNeverShared() {

@@ -25,11 +25,21 @@ public final class ToyTasks {
    */
   public static Task task(Path data, String name, String[] yes, String[] no, long seed)
       throws IOException {
+    return task(data, name, yes, no, seed, "yes", "no");
+  }
+
+  /**
+   * As {@link #task(Path, String, String[], String[], long)}, its classes named {@code yesName},
+   * {@code noName}.
+   */
+  public static Task task(
+      Path data, String name, String[] yes, String[] no, long seed, String yesName, String noName)
+      throws IOException {
     Path dir = data.resolve(name);
     Files.createDirectories(dir);
     Random rng = new Random(seed);
-    Files.write(dir.resolve("train.jsonl"), lines(rng, 160, yes, no));
-    Files.write(dir.resolve("dev.jsonl"), lines(rng, 60, yes, no));
+    Files.write(dir.resolve("train.jsonl"), lines(rng, 160, yes, no, yesName, noName));
+    Files.write(dir.resolve("dev.jsonl"), lines(rng, 60, yes, no, yesName, noName));
     Path spec = dir.resolve("task.yaml");
     Files.writeString(
         spec,
@@ -39,12 +49,13 @@ public final class ToyTasks {
             "files: {train: train.jsonl, validation: dev.jsonl}",
             "text: text",
             "label: label",
-            "labels: [no, yes]",
+            "labels: [" + noName + ", " + yesName + "]",
             ""));
     return TaskRegistry.get(spec.toString());
   }
 
-  private static List<String> lines(Random rng, int n, String[] yes, String[] no) {
+  private static List<String> lines(
+      Random rng, int n, String[] yes, String[] no, String yesName, String noName) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       boolean label = rng.nextBoolean();
@@ -57,7 +68,7 @@ public final class ToyTasks {
           "{\"text\": \""
               + String.join(" ", words)
               + "\", \"label\": \""
-              + (label ? "yes" : "no")
+              + (label ? yesName : noName)
               + "\"}");
     }
     return out;

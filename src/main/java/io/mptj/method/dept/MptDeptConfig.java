@@ -4,6 +4,7 @@ import io.mptj.engine.Checks;
 import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
+import io.mptj.method.SourceChoice;
 import io.mptj.method.mpt.MptConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,8 +65,8 @@ public record MptDeptConfig(MptConfig mpt, int rank, int positions, double lrOff
   }
 
   @Override
-  public boolean choosesSourceOnDev() {
-    return mpt.choosesSourceOnDev();
+  public SourceChoice sourceChoice() {
+    return mpt.sourceChoice();
   }
 
   @Override

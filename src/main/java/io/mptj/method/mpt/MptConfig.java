@@ -5,6 +5,7 @@ import io.mptj.engine.Knob;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodConfig;
 import io.mptj.method.PromptKnobs;
+import io.mptj.method.SourceChoice;
 import java.util.List;
 import java.util.Map;
 
@@ -37,11 +38,13 @@ public record MptConfig(
           "target_init",
           "targetInit",
           "mean",
-          "a target's task vectors u, v: mean (the average of the sources', default) or best (the"
+          "a target's task vectors u, v: mean (the average of the sources', default), best (the"
               + " source whose vectors and head score best on the target's dev split, before"
-              + " training)",
+              + " training) or match (among the sources sharing the most class names with the"
+              + " target, the best on dev)",
           "mean",
-          "best");
+          "best",
+          "match");
 
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
@@ -82,8 +85,12 @@ public record MptConfig(
   }
 
   @Override
-  public boolean choosesSourceOnDev() {
-    return "best".equals(targetInit);
+  public SourceChoice sourceChoice() {
+    return switch (targetInit) {
+      case "best" -> SourceChoice.DEV;
+      case "match" -> SourceChoice.LABELS;
+      default -> SourceChoice.NONE;
+    };
   }
 
   @Override
