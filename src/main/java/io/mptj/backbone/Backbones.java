@@ -58,6 +58,26 @@ public final class Backbones {
             + ", a model directory, nor a hub id");
   }
 
+  /**
+   * The model directory a backbone id names: the directory itself, or a downloaded hub id's local
+   * copy; empty for a bundled backbone (its files live in a jar).
+   */
+  public static java.util.Optional<Path> directoryOf(String id) {
+    if (id == null || BackboneFamilies.bundling(id) != null) {
+      return java.util.Optional.empty();
+    }
+    if (Files.isDirectory(Path.of(id))) {
+      return java.util.Optional.of(Path.of(id));
+    }
+    if (ModelHub.isRepoId(id)) {
+      ModelHub hub = ModelHub.fromSettings(null, false);
+      if (hub.isCached(id)) {
+        return java.util.Optional.of(hub.localDir(id));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   private static Backbone loadDir(Path dir, String id) {
     String type = modelType(dir);
     return BackboneFamilies.forModelType(type, dir.resolve("config.json")).load(dir, id);

@@ -86,6 +86,9 @@ public final class PromptServer implements AutoCloseable {
 
   private final io.mptj.pipeline.Context context;
   private final java.nio.file.Path adapterRoot;
+  private final java.util.concurrent.atomic.AtomicInteger imports =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private java.nio.file.Path scratch; // PEFT imports, created on the first one
   private final BlockingQueue<Work> queue;
   private final ServeLimits limits;
   private final ServeMetrics metrics;
@@ -500,22 +503,20 @@ public final class PromptServer implements AutoCloseable {
     if (!name.matches("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*") || name.contains("..")) {
       throw new Refusal(400, "task name '" + name + "' must be letters, digits, . _ - and /");
     }
-    if (body == null || !body.path("run").isTextual()) {
-      throw new Refusal(400, "field \"run\" must be a run directory under the adapter root");
-    }
-    java.nio.file.Path dir = adapterRoot.resolve(body.get("run").asText()).normalize();
-    if (!dir.startsWith(adapterRoot) || !java.nio.file.Files.isDirectory(dir)) {
+    boolean peft = body != null && body.has("peft");
+    String field = peft ? "peft" : "run";
+    if (body == null || !body.path(field).isTextual()) {
       throw new Refusal(
           400,
-          "field \"run\": no run directory "
-              + body.get("run").asText()
-              + " under the adapter root");
+          "field \"run\" (a run directory) or \"peft\" (a PEFT adapter directory) under the"
+              + " adapter root is required");
     }
+    java.nio.file.Path dir = underRoot(field, body.get(field).asText());
     SavedRun run;
     try {
-      run = SavedRun.open(dir, context);
+      run = SavedRun.open(peft ? importPeft(name, dir, body) : dir, context);
     } catch (RuntimeException e) {
-      throw new Refusal(400, "field \"run\": " + e.getMessage());
+      throw new Refusal(400, "field \"" + field + "\": " + e.getMessage());
     }
     List<String> names = run.tasks().stream().map(Task::name).toList();
     tasksLock.writeLock().lock();
@@ -527,7 +528,7 @@ public final class PromptServer implements AutoCloseable {
             409,
             clash != null
                 ? "task " + clash + " is already served; DELETE it first"
-                : "run " + body.get("run").asText() + " has tasks " + names + ", not " + name);
+                : field + " " + body.get(field).asText() + " has tasks " + names + ", not " + name);
       }
       names.forEach(t -> byTask.put(t, run));
       owned.add(run);
@@ -536,6 +537,67 @@ public final class PromptServer implements AutoCloseable {
       tasksLock.writeLock().unlock();
     }
     return Map.of("added", names);
+  }
+
+  /** A directory under the adapter root, or a 400 naming the field (no path leaves the root). */
+  private java.nio.file.Path underRoot(String field, String given) {
+    java.nio.file.Path dir = adapterRoot.resolve(given).normalize();
+    if (!dir.startsWith(adapterRoot) || !java.nio.file.Files.isDirectory(dir)) {
+      throw new Refusal(
+          400, "field \"" + field + "\": no directory " + given + " under the adapter root");
+    }
+    return dir;
+  }
+
+  /**
+   * A PEFT adapter as a run directory in this server's own scratch folder (deleted on close), as
+   * {@code mptj adapter import} writes it: on the served backbone, for the tasks of field {@code
+   * tasks} (PEFT's task-id order; default: the one task {@code name}).
+   */
+  private java.nio.file.Path importPeft(String name, java.nio.file.Path peft, JsonNode body) {
+    java.nio.file.Path base =
+        io.mptj.backbone.Backbones.directoryOf(context.backbone().id())
+            .orElseThrow(
+                () ->
+                    new Refusal(
+                        400,
+                        "field \"peft\": the served backbone "
+                            + context.backbone().id()
+                            + " is bundled, not a model directory; PEFT prompt adapters are for"
+                            + " seq2seq models loaded from a directory"));
+    List<String> refs = new java.util.ArrayList<>();
+    if (body.has("tasks")) {
+      if (!body.get("tasks").isArray() || body.get("tasks").isEmpty()) {
+        throw new Refusal(400, "field \"tasks\" must be a non-empty list of task names");
+      }
+      body.get("tasks").forEach(t -> refs.add(t.asText()));
+    } else {
+      refs.add(name);
+    }
+    List<Task> tasks =
+        refs.stream()
+            .map(
+                r ->
+                    context.dataDir() == null
+                        ? io.mptj.task.bench.TaskRegistry.get(r)
+                        : io.mptj.task.bench.TaskRegistry.get(r, context.dataDir()))
+            .toList();
+    java.nio.file.Path out =
+        scratch().resolve(name.replace('/', '_') + "-" + imports.incrementAndGet());
+    io.mptj.pipeline.PeftImport.run(
+        peft, base, context.backbone().id(), tasks, context.dataDir(), out);
+    return out;
+  }
+
+  private synchronized java.nio.file.Path scratch() {
+    try {
+      if (scratch == null) {
+        scratch = java.nio.file.Files.createTempDirectory("mptj-serve-peft-");
+      }
+      return scratch;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a scratch folder for PEFT imports", e);
+    }
   }
 
   private Map<String, Object> removeRun(String name) {
@@ -663,5 +725,19 @@ public final class PromptServer implements AutoCloseable {
     http.stop(5);
     owned.forEach(SavedRun::close);
     owned.clear();
+    deleteScratch();
+  }
+
+  private synchronized void deleteScratch() {
+    if (scratch == null) {
+      return;
+    }
+    try (var files = java.nio.file.Files.walk(scratch)) {
+      for (var f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      System.err.println("mptj serve: could not delete " + scratch + ": " + e.getMessage());
+    }
   }
 }

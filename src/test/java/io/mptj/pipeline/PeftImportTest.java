@@ -84,6 +84,87 @@ class PeftImportTest {
     }
   }
 
+  /**
+   * {@code PUT /v1/tasks/{name}} with {@code {"peft": DIR}}: a PEFT adapter under the adapter root
+   * is served without a restart and answers as the same adapter imported with {@code adapter
+   * import}; an MPT adapter names its tasks; paths outside the root and bad task lists are 400s;
+   * the server's scratch copy is gone after close.
+   */
+  @Test
+  void theServerTakesAPeftAdapterByPut() throws Exception {
+    Path root = Shared.optionalFixture("peft");
+    assumeTrue(root != null, "shared fixtures not found beside the project");
+    Path base = Shared.optionalFixture("t5/tiny-t5-relu-tied");
+    assumeTrue(base != null && Files.isDirectory(root.resolve("tiny-t5-relu-tied/mpt")), "absent");
+    Path data = work.resolve("data");
+    Task c0 = ToyTasks.task(data, "toy/c0", ToyTasks.FOOD, ToyTasks.SPORT, 3);
+    for (int i = 1; i < 3; i++) {
+      ToyTasks.task(data, "toy/m" + i, ToyTasks.FOOD, ToyTasks.SPORT, 3 + i);
+    }
+    ToyTasks.task(data, "toy/m0", ToyTasks.FOOD, ToyTasks.SPORT, 3);
+    Path t5 = T5PipelineTest.tinyT5WithTokenizer(base, work.resolve("t5"));
+    Path imported = work.resolve("imported");
+    PeftImport.run(
+        root.resolve("tiny-t5-relu-tied/prompt-tuning"),
+        t5,
+        t5.toString(),
+        List.of(c0),
+        data,
+        imported);
+    List<Map<String, String>> inputs =
+        List.of(Map.of("text", "rice tea soup"), Map.of("text", "ball"));
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (Context ctx = new Context(Backbones.load(t5.toString()), data, false);
+        SavedRun alone = SavedRun.open(imported, ctx);
+        var server =
+            new io.mptj.serve.PromptServer(
+                List.of(), "127.0.0.1", 0, io.mptj.serve.ServeLimits.defaults(), ctx, root)) {
+      var expected = alone.predict(c0.name(), inputs);
+      var client = java.net.http.HttpClient.newHttpClient();
+      assertEquals(
+          201,
+          put(client, server.port(), "toy/c0", "{\"peft\": \"tiny-t5-relu-tied/prompt-tuning\"}")
+              .statusCode());
+      String ask = json.writeValueAsString(Map.of("task", "toy/c0", "inputs", inputs));
+      var answer = PipelineTest.http(client, server.port(), "/v1/predict", ask);
+      assertEquals(200, answer.statusCode(), answer.body());
+      var got = json.readTree(answer.body()).get("predictions");
+      for (int i = 0; i < inputs.size(); i++) {
+        assertEquals(expected.get(i).get("label"), got.get(i).get("label").asText(), "row " + i);
+      }
+      var mpt =
+          put(
+              client,
+              server.port(),
+              "toy/m1",
+              "{\"peft\": \"tiny-t5-relu-tied/mpt\", \"tasks\": [\"toy/m0\", \"toy/m1\", \"toy/m2\"]}");
+      assertEquals(201, mpt.statusCode(), mpt.body());
+      assertTrue(mpt.body().contains("toy/m2"), mpt.body());
+      var outside = put(client, server.port(), "toy/x", "{\"peft\": \"../peft/../..\"}");
+      assertEquals(400, outside.statusCode());
+      assertTrue(outside.body().contains("under the adapter root"), outside.body());
+      var wrongCount =
+          put(client, server.port(), "toy/m0", "{\"peft\": \"tiny-t5-relu-tied/mpt\"}");
+      assertEquals(400, wrongCount.statusCode());
+      assertTrue(wrongCount.body().contains("task(s)"), wrongCount.body());
+    }
+    try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertTrue(
+          left.noneMatch(p -> p.getFileName().toString().startsWith("mptj-serve-peft-")),
+          "the scratch imports are deleted on close");
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> put(
+      java.net.http.HttpClient client, int port, String task, String body) throws Exception {
+    var req =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/v1/tasks/" + task))
+            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   void theCliImportsAndRefusesAnOccupiedOutOrAMissingAdapter() throws IOException {
     Path root = Shared.optionalFixture("peft");

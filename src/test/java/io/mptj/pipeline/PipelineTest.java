@@ -295,7 +295,7 @@ class PipelineTest {
     }
   }
 
-  private static java.net.http.HttpResponse<String> http(
+  static java.net.http.HttpResponse<String> http(
       java.net.http.HttpClient client, int port, String path, String postBody) throws Exception {
     var b =
         java.net.http.HttpRequest.newBuilder(
