@@ -112,7 +112,12 @@ public final class SafetensorsFile implements WeightSource {
       throw new CheckpointException(
           path + ": tensor '" + name + "' lacks dtype, shape or data_offsets");
     }
-    TensorDType dtype = TensorDType.parse(node.get("dtype").asText(), name);
+    TensorDType dtype;
+    try {
+      dtype = TensorDType.parse(node.get("dtype").asText(), name);
+    } catch (CheckpointException e) {
+      throw new CheckpointException(path + ": " + e.getMessage(), e);
+    }
     long[] shape = new long[shapeNode.size()];
     for (int i = 0; i < shape.length; i++) {
       shape[i] = shapeNode.get(i).asLong();

@@ -85,9 +85,38 @@ public final class PeftAdapter {
     try {
       @SuppressWarnings("unchecked")
       Map<String, Object> all = Json.MAPPER.readValue(file.toFile(), Map.class);
-      return Json.MAPPER.convertValue(all, AdapterConfig.class).withJson(all);
-    } catch (IOException e) {
-      throw new CheckpointException(file + ": " + e.getMessage(), e);
+      if (all == null) {
+        throw new CheckpointException(file + ": not a JSON object");
+      }
+      return checked(Json.MAPPER.convertValue(all, AdapterConfig.class).withJson(all), file);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CheckpointException(
+          file + ": " + e.getMessage().lines().findFirst().orElse("unreadable"), e);
+    }
+  }
+
+  /** A prompt adapter's sizes, checked: positive, and MPT's task count and rank present. */
+  private static AdapterConfig checked(AdapterConfig c, Path file) {
+    boolean prompt = AdapterConfig.PROMPT_TUNING.equals(c.peftType()) || c.isMultitask();
+    if (!prompt) {
+      return c;
+    }
+    require(c.numVirtualTokens() > 0, file, "num_virtual_tokens must be positive");
+    require(c.tokenDim() > 0, file, "token_dim must be positive");
+    require(
+        c.numTransformerSubmodules() >= 0 && c.numTransformerSubmodules() <= 2,
+        file,
+        "num_transformer_submodules must be 1 or 2");
+    if (c.isMultitask()) {
+      require(c.numTasks() != null && c.numTasks() > 0, file, "num_tasks must be positive");
+      require(c.numRanks() != null && c.numRanks() > 0, file, "num_ranks must be positive");
+    }
+    return c;
+  }
+
+  private static void require(boolean ok, Path file, String what) {
+    if (!ok) {
+      throw new CheckpointException(file + ": " + what);
     }
   }
 

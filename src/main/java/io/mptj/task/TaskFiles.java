@@ -127,7 +127,10 @@ public record TaskFiles(
 
   /** The paper's train/dev/test of already-read files. */
   public Splits splitsOf(Map<String, List<Example>> read, long seed, Path dataDir) {
-    Splits s = recipe.apply(read, heldOut, seed, trainCap, split -> missing(split, dataDir));
+    Splits s =
+        named(
+            dataDir,
+            () -> recipe.apply(read, heldOut, seed, trainCap, split -> missing(split, dataDir)));
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
   }
 
@@ -147,8 +150,32 @@ public record TaskFiles(
               + folder(dataDir)
               + ", so there is no test split (dev is carved from train)");
     }
-    Splits s = recipe.apply(read, heldOut, seed, trainCap, split -> missing(split, dataDir), true);
+    Splits s =
+        named(
+            dataDir,
+            () ->
+                recipe.apply(
+                    read, heldOut, seed, trainCap, split -> missing(split, dataDir), true));
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
+  }
+
+  /** Runs a split recipe; its data errors name the task and its folder when they do not. */
+  private Splits named(Path dataDir, java.util.function.Supplier<Splits> recipe) {
+    try {
+      return recipe.get();
+    } catch (DataException e) {
+      String where = folder(dataDir).toString();
+      if (e.getMessage() != null && e.getMessage().contains(where)) {
+        throw e;
+      }
+      for (SourceFile f : files) {
+        if (e.getMessage() != null && e.getMessage().startsWith("the " + f.split() + " file")) {
+          throw DataException.inFile(
+              locate(folder(dataDir), f.path()), task + ": " + e.getMessage());
+        }
+      }
+      throw new DataException(task + " (" + where + "): " + e.getMessage());
+    }
   }
 
   /**

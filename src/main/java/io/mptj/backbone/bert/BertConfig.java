@@ -58,6 +58,7 @@ public record BertConfig(
     positive("vocab_size", vocabSize);
     positive("hidden_size", hiddenSize);
     positive("num_hidden_layers", numHiddenLayers);
+    layers("num_hidden_layers", numHiddenLayers);
     positive("num_attention_heads", numAttentionHeads);
     positive("intermediate_size", intermediateSize);
     positive("max_position_embeddings", maxPositionEmbeddings);
@@ -78,6 +79,16 @@ public record BertConfig(
     if (padTokenId < 0 || padTokenId >= vocabSize) {
       throw new CheckpointException(
           "pad_token_id " + padTokenId + " is outside the vocabulary [0, " + vocabSize + ")");
+    }
+  }
+
+  /** The most transformer blocks a config may declare (the largest public models have < 200). */
+  static final int MAX_LAYERS = 1024;
+
+  private static void layers(String key, int value) {
+    if (value > MAX_LAYERS) {
+      throw new io.mptj.engine.CheckpointException(
+          key + " " + value + " is more than the " + MAX_LAYERS + " layers a model may have");
     }
   }
 

@@ -91,7 +91,9 @@ public record T5Config(
     positive("num_heads", numHeads);
     positive("d_ff", dFf);
     positive("num_layers", numLayers);
+    layers("num_layers", numLayers);
     positive("num_decoder_layers", numDecoderLayers);
+    layers("num_decoder_layers", numDecoderLayers);
     positive("vocab_size", vocabSize);
     if (relativeAttentionNumBuckets < 4) {
       throw invalid("relative_attention_num_buckets", relativeAttentionNumBuckets, "must be >= 4");
@@ -242,6 +244,16 @@ public record T5Config(
       throw invalid(key, node, "must be an integer");
     }
     return node.intValue();
+  }
+
+  /** The most transformer blocks a config may declare (the largest public models have < 200). */
+  static final int MAX_LAYERS = 1024;
+
+  private static void layers(String key, int value) {
+    if (value > MAX_LAYERS) {
+      throw new io.mptj.engine.CheckpointException(
+          key + " " + value + " is more than the " + MAX_LAYERS + " layers a model may have");
+    }
   }
 
   private static void positive(String key, int value) {
