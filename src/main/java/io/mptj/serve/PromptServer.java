@@ -144,6 +144,16 @@ public final class PromptServer implements AutoCloseable {
         ex -> handle(ex, "ready", e -> running ? json(200, status("ready")) : notReady()));
     http.createContext("/metrics", ex -> handle(ex, "metrics", e -> metricsReply()));
     http.createContext("/openapi.json", ex -> handle(ex, "openapi", e -> openApi()));
+    http.createContext( // every other path: a JSON 404, as every other refusal
+        "/",
+        ex ->
+            handle(
+                ex,
+                "unknown",
+                e -> {
+                  throw new Refusal(
+                      404, "no endpoint " + e.getRequestURI().getPath() + "; see /openapi.json");
+                }));
     this.model = Thread.ofPlatform().name("mptj-model").start(this::serveLoop);
     http.start();
   }
