@@ -2,7 +2,7 @@
 """Loopback load test of `mptj serve` (bounded: N requests from C concurrent clients).
 
   bench/serve-load.py --run RUN_DIR [--run RUN_DIR ...] [--requests 1600] [--clients 32]
-                      [--serve-arg=--no-fuse ...]
+                      [--inputs 1] [--serve-arg=--no-fuse ...]
 
 Starts the server on a free port, sends one-input requests round-robin over every served task,
 and prints one JSON line: requests/s, inputs/s, p50/p99 latency, status counts, forward passes and
@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--run", action="append", required=True)
     ap.add_argument("--requests", type=int, default=1600)
     ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--inputs", type=int, default=1, help="inputs per request (the same one repeated)")
     ap.add_argument("--mptj", default="./mptj")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra flag for mptj serve")
     a = ap.parse_args()
@@ -41,7 +42,7 @@ def main():
     try:
         line = json.loads(proc.stdout.readline())
         url, tasks = line["url"], line["tasks"]
-        bodies = [json.dumps({"task": t, "inputs": [FIELDS.get(t, DEFAULT)]}).encode() for t in tasks]
+        bodies = [json.dumps({"task": t, "inputs": [FIELDS.get(t, DEFAULT)] * a.inputs}).encode() for t in tasks]
         alone = [post(url, b, answer=True)[1] for b in bodies]  # warm up; each task's answer alone
         lat, status, lock = [], {}, threading.Lock()
         differ = [0]
@@ -71,13 +72,14 @@ def main():
         passes = after["mptj_batches_total"] - before["mptj_batches_total"]
         rows = after["mptj_batch_inputs_total"] - before["mptj_batch_inputs_total"]
         print(json.dumps({
-            "tasks": tasks, "runs": len(a.run), "serve_args": a.serve_arg, "requests": a.requests, "clients": a.clients,
+            "tasks": tasks, "runs": len(a.run), "serve_args": a.serve_arg, "requests": a.requests, "clients": a.clients, "inputs_per_request": a.inputs,
             "requests_per_s": round(a.requests / wall, 1),
             "p50_ms": round(1000 * lat[len(lat) // 2], 1),
             "p99_ms": round(1000 * lat[min(len(lat) - 1, int(len(lat) * 0.99))], 1),
             "status": status, "answers_differing_from_alone": differ[0], "forward_passes": passes,
             "inputs_per_pass": round(rows / max(passes, 1), 1),
             "tokens_per_s": round((after["mptj_batch_tokens_total"] - before["mptj_batch_tokens_total"]) / wall),
+            "tokens_per_input": round((after["mptj_batch_tokens_total"] - before["mptj_batch_tokens_total"]) / max(rows, 1), 1),
         }))
     finally:
         proc.terminate()
