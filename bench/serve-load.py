@@ -35,7 +35,8 @@ def main():
     ap.add_argument("--mptj", default="./mptj")
     ap.add_argument("--serve-arg", action="append", default=[], help="extra flag for mptj serve")
     a = ap.parse_args()
-    cmd = [a.mptj, "serve", "--port", "0", "--queue", "1024"] + a.serve_arg
+    queue = [] if any(x.startswith("--queue") for x in a.serve_arg) else ["--queue", "1024"]
+    cmd = [a.mptj, "serve", "--port", "0"] + queue + a.serve_arg
     for r in a.run:
         cmd += ["--run", r]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
