@@ -498,9 +498,32 @@ class PipelineTest {
                   java.net.URI.create("http://127.0.0.1:" + port + "/v1/tasks/" + name))
               .DELETE()
               .build();
-      assertEquals(
-          200,
-          client.send(delete, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      // removed while its requests and the others' are in flight: the others all answer 200;
+      // its own answer 200 (queued before) or 404 (after), nothing else
+      var mine = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
+      var others = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
+      var removed = new java.util.concurrent.atomic.AtomicInteger();
+      try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        for (int c = 0; c < 4; c++) {
+          pool.submit(
+              () -> {
+                for (int i = 0; i < 40; i++) {
+                  mine.add(http(client, port, "/v1/predict", ask).statusCode());
+                  others.add(http(client, port, "/v1/predict", mixed).statusCode());
+                }
+                return null;
+              });
+        }
+        while (mine.size() < 8) {
+          Thread.sleep(1); // some of its requests answered, most still to come
+        }
+        removed.set(
+            client.send(delete, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      }
+      assertEquals(200, removed.get());
+      assertTrue(others.stream().allMatch(c -> c == 200), "the others: " + others);
+      assertTrue(mine.stream().allMatch(c -> c == 200 || c == 404), "its own: " + mine);
+      assertTrue(mine.contains(404), "removed mid-load: " + mine);
       assertEquals(404, http(client, port, "/v1/predict", ask).statusCode());
       assertEquals(
           200, http(client, port, "/v1/predict", mixed).statusCode(), "the others still served");

@@ -32,9 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 13's soak: 100,000 requests to the server and 10,000 training steps, in this JVM, with the
- * process's resident memory, committed Java heap and live native arrays sampled every 250 ms.
- * After a warm-up (the first 30% of the samples: the allocator's caches fill over the first quarter
- * of a training run), memory must not grow beyond noise: the median off-heap memory (resident minus
+ * process's resident memory, committed Java heap and live native arrays sampled every 250 ms. After
+ * a warm-up (the first 30% of the samples: the allocator's caches fill over the first quarter of a
+ * training run), memory must not grow beyond noise: the median off-heap memory (resident minus
  * committed heap; the heap may grow to its limit by design) of the last 20% of the samples may
  * exceed the median of the 30–50% window by at most max(48 MiB, 5%), and the live arrays by at most
  * 64. Counts: {@code -Dmptj.soak.requests=N}, {@code -Dmptj.soak.steps=N}; the samples and verdicts
