@@ -170,8 +170,10 @@ public record TaskFiles(
       }
       for (SourceFile f : files) {
         if (e.getMessage() != null && e.getMessage().startsWith("the " + f.split() + " file")) {
+          Path folder = folder(dataDir);
+          Path file = Files.isDirectory(folder) ? locate(folder, f.path()) : null;
           throw DataException.inFile(
-              locate(folder(dataDir), f.path()), task + ": " + e.getMessage());
+              file != null ? file : folder.resolve(f.path()), task + ": " + e.getMessage());
         }
       }
       throw new DataException(task + " (" + where + "): " + e.getMessage());

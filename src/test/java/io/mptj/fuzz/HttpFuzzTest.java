@@ -70,27 +70,7 @@ class HttpFuzzTest {
     String task =
         ToyTasks.task(work.resolve("data"), "toy/http", ToyTasks.POS, ToyTasks.NEG, 2).reference();
     Path out = work.resolve("adapters/run");
-    Cli.Result r =
-        Cli.run(
-            List.of(
-                "adapt",
-                "--method",
-                "pt",
-                "--backbone",
-                model.toString(),
-                "--data-dir",
-                work.resolve("data").toString(),
-                "--task",
-                task,
-                "--prompt-length",
-                "4",
-                "--max-length",
-                "24",
-                "--steps",
-                "2",
-                "--no-progress",
-                "--out",
-                out.toString()));
+    Cli.Result r = Cli.run(Cli.tinyAdapt(model, work.resolve("data"), task, 2, 2, out));
     assertEquals(0, r.rc(), r.err());
     ctx = new Context(Backbones.load(model.toString()), work.resolve("data"), false);
     run = SavedRun.open(out, ctx);

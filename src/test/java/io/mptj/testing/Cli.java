@@ -31,6 +31,42 @@ public final class Cli {
   }
 
   /**
+   * {@code adapt --method pt} on a tiny model: prompt length 4, 24 tokens, batch 8, no progress
+   * bar, evaluation every {@code evalEvery} steps.
+   */
+  public static List<String> tinyAdapt(
+      java.nio.file.Path model,
+      java.nio.file.Path data,
+      String task,
+      int steps,
+      int evalEvery,
+      java.nio.file.Path out) {
+    return List.of(
+        "adapt",
+        "--method",
+        "pt",
+        "--backbone",
+        model.toString(),
+        "--data-dir",
+        data.toString(),
+        "--task",
+        task,
+        "--prompt-length",
+        "4",
+        "--max-length",
+        "24",
+        "--batch-size",
+        "8",
+        "--steps",
+        String.valueOf(steps),
+        "--eval-every",
+        String.valueOf(evalEvery),
+        "--no-progress",
+        "--out",
+        out.toString());
+  }
+
+  /**
    * Starts {@code mptj ARGS --out OUT} in a child JVM on this test's class path, its output
    * appended to {@code OUT.log} beside {@code OUT} (for tests that kill it).
    */
