@@ -104,7 +104,10 @@ public final class PeftAdapter {
     require(c.numVirtualTokens() > 0, file, "num_virtual_tokens must be positive");
     require(c.tokenDim() > 0, file, "token_dim must be positive");
     require(
-        c.numTransformerSubmodules() >= 0 && c.numTransformerSubmodules() <= 2,
+        c.json() == null
+            || !c.json().containsKey("num_transformer_submodules")
+            || c.numTransformerSubmodules() == 1
+            || c.numTransformerSubmodules() == 2,
         file,
         "num_transformer_submodules must be 1 or 2");
     if (c.isMultitask()) {

@@ -39,15 +39,16 @@ public enum SplitRecipe {
    * @param heldOut the original split that plays the validation set's role, normally "validation"
    * @param seed the shuffle seed
    * @param trainCap the most train examples to keep (the first ones after splitting), or 0 for all
-   * @param missing names a missing original split in an error message
+   * @param problems the errors for a missing original split and an unlabelled example, naming the
+   *     file
    */
   Splits apply(
       Map<String, List<Example>> files,
       String heldOut,
       long seed,
       int trainCap,
-      java.util.function.Function<String, DataException> missing) {
-    return apply(files, heldOut, seed, trainCap, missing, false);
+      Problems problems) {
+    return apply(files, heldOut, seed, trainCap, problems, false);
   }
 
   /**
@@ -59,29 +60,29 @@ public enum SplitRecipe {
       String heldOut,
       long seed,
       int trainCap,
-      java.util.function.Function<String, DataException> missing,
+      Problems problems,
       boolean testOptional) {
     Splits s =
         switch (this) {
           case HALVE_VALIDATION ->
-              halve(need(files, "train", missing), need(files, heldOut, missing), seed);
+              halve(need(files, "train", problems), need(files, heldOut, problems), seed);
           case CARVE_TRAIN ->
               carve(
-                  need(files, "train", missing),
+                  need(files, "train", problems),
                   testOptional && !files.containsKey(heldOut)
                       ? List.of()
-                      : need(files, heldOut, missing),
+                      : need(files, heldOut, problems),
                   seed);
           case MNLI ->
               new Splits(
-                  need(files, "train", missing),
-                  need(files, "validation_mismatched", missing),
-                  need(files, "validation_matched", missing));
+                  need(files, "train", problems),
+                  need(files, "validation_mismatched", problems),
+                  need(files, "validation_matched", problems));
           case ORIGINAL ->
               new Splits(
-                  need(files, "train", missing),
-                  need(files, heldOut, missing),
-                  need(files, "test", missing));
+                  need(files, "train", problems),
+                  need(files, heldOut, problems),
+                  need(files, "test", problems));
         };
     if (trainCap > 0 && s.train().size() > trainCap) {
       return new Splits(s.train().subList(0, trainCap), s.dev(), s.test());
@@ -111,18 +112,24 @@ public enum SplitRecipe {
     return out;
   }
 
+  /** The errors a recipe raises, made by the code that knows the task's files. */
+  interface Problems {
+    /** Original split {@code split} has no file. */
+    DataException missing(String split);
+
+    /** Original split {@code split} has an unlabelled example, so it cannot be split. */
+    DataException unlabelled(String split, String exampleId);
+  }
+
   private static List<Example> need(
-      Map<String, List<Example>> files,
-      String split,
-      java.util.function.Function<String, DataException> missing) {
+      Map<String, List<Example>> files, String split, Problems problems) {
     List<Example> e = files.get(split);
     if (e == null) {
-      throw missing.apply(split);
+      throw problems.missing(split);
     }
     for (Example x : e) {
       if (!x.labelled()) {
-        throw new DataException(
-            "the " + split + " file is unlabelled (example " + x.id() + "), it cannot be split");
+        throw problems.unlabelled(split, x.id());
       }
     }
     return e;

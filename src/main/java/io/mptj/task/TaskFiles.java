@@ -127,10 +127,7 @@ public record TaskFiles(
 
   /** The paper's train/dev/test of already-read files. */
   public Splits splitsOf(Map<String, List<Example>> read, long seed, Path dataDir) {
-    Splits s =
-        named(
-            dataDir,
-            () -> recipe.apply(read, heldOut, seed, trainCap, split -> missing(split, dataDir)));
+    Splits s = recipe.apply(read, heldOut, seed, trainCap, problems(dataDir));
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
   }
 
@@ -150,34 +147,43 @@ public record TaskFiles(
               + folder(dataDir)
               + ", so there is no test split (dev is carved from train)");
     }
-    Splits s =
-        named(
-            dataDir,
-            () ->
-                recipe.apply(
-                    read, heldOut, seed, trainCap, split -> missing(split, dataDir), true));
+    Splits s = recipe.apply(read, heldOut, seed, trainCap, problems(dataDir), true);
     return kind == TaskKind.GENERATION ? onePerAnswer(s) : s;
   }
 
-  /** Runs a split recipe; its data errors name the task and its folder when they do not. */
-  private Splits named(Path dataDir, java.util.function.Supplier<Splits> recipe) {
-    try {
-      return recipe.get();
-    } catch (DataException e) {
-      String where = folder(dataDir).toString();
-      if (e.getMessage() != null && e.getMessage().contains(where)) {
-        throw e;
+  /** A recipe's errors, naming this task and the file at fault. */
+  private SplitRecipe.Problems problems(Path dataDir) {
+    return new SplitRecipe.Problems() {
+      @Override
+      public DataException missing(String split) {
+        return TaskFiles.this.missing(split, dataDir);
       }
-      for (SourceFile f : files) {
-        if (e.getMessage() != null && e.getMessage().startsWith("the " + f.split() + " file")) {
-          Path folder = folder(dataDir);
-          Path file = Files.isDirectory(folder) ? locate(folder, f.path()) : null;
-          throw DataException.inFile(
-              file != null ? file : folder.resolve(f.path()), task + ": " + e.getMessage());
-        }
+
+      @Override
+      public DataException unlabelled(String split, String exampleId) {
+        return DataException.inFile(
+            fileOf(split, dataDir),
+            task
+                + ": the "
+                + split
+                + " file is unlabelled (example "
+                + exampleId
+                + "), it cannot be split");
       }
-      throw new DataException(task + " (" + where + "): " + e.getMessage());
-    }
+    };
+  }
+
+  /** Where split {@code split}'s file is (or would be) under the task's folder. */
+  private Path fileOf(String split, Path dataDir) {
+    Path folder = folder(dataDir);
+    String relative =
+        files.stream()
+            .filter(f -> f.split().equals(split))
+            .map(SourceFile::path)
+            .findFirst()
+            .orElse(split);
+    Path found = Files.isDirectory(folder) ? locate(folder, relative) : null;
+    return found != null ? found : folder.resolve(relative);
   }
 
   /**

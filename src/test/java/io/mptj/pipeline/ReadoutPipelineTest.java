@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mptj.backbone.Backbones;
 import io.mptj.backbone.bert.TinyBert;
 import io.mptj.engine.SafetensorsFile;
+import io.mptj.method.SourceChoice;
 import io.mptj.task.Task;
 import io.mptj.testing.ToyTasks;
 import io.mptj.train.Readout;
@@ -191,25 +192,20 @@ class ReadoutPipelineTest {
     Task cold = ToyTasks.task(data, "named/cold", ToyTasks.POS, ToyTasks.NEG, 8, "maybe", "cold");
     List<Task> sources = List.of(hotCold, yesNo, half);
     Map<String, Object> sel = new java.util.LinkedHashMap<>();
-    assertEquals(
-        List.of(1),
-        Adaptation.candidates(sources, target, io.mptj.method.SourceChoice.LABELS, sel));
+    assertEquals(List.of(1), Adaptation.candidates(sources, target, SourceChoice.LABELS, sel));
     assertEquals(
         Map.of("named/hot-cold", 0, "named/yes-no", 2, "named/half", 1), sel.get("shared_labels"));
     assertEquals(
         List.of(0, 2),
-        Adaptation.candidates(
-            sources, cold, io.mptj.method.SourceChoice.LABELS, new java.util.HashMap<>()),
+        Adaptation.candidates(sources, cold, SourceChoice.LABELS, new java.util.HashMap<>()),
         "a tie: both sources sharing one name");
     assertEquals(
         List.of(0, 1, 2),
-        Adaptation.candidates(
-            sources, other, io.mptj.method.SourceChoice.LABELS, new java.util.HashMap<>()),
+        Adaptation.candidates(sources, other, SourceChoice.LABELS, new java.util.HashMap<>()),
         "no source shares a name: all are candidates");
     assertEquals(
         List.of(0, 1, 2),
-        Adaptation.candidates(
-            sources, target, io.mptj.method.SourceChoice.DEV, new java.util.HashMap<>()));
+        Adaptation.candidates(sources, target, SourceChoice.DEV, new java.util.HashMap<>()));
   }
 
   /** Class names are matched exactly first, then by name similarity, each upstream row once. */

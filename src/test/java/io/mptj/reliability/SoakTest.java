@@ -190,29 +190,7 @@ class SoakTest {
   }
 
   private static List<String> adapt(Path model, Path data, String task, int steps, Path out) {
-    return List.of(
-        "adapt",
-        "--method",
-        "pt",
-        "--backbone",
-        model.toString(),
-        "--data-dir",
-        data.toString(),
-        "--task",
-        task,
-        "--prompt-length",
-        "4",
-        "--max-length",
-        "24",
-        "--batch-size",
-        "8",
-        "--steps",
-        String.valueOf(steps),
-        "--eval-every",
-        String.valueOf(Math.max(10, steps / 4)),
-        "--no-progress",
-        "--out",
-        out.toString());
+    return Cli.tinyAdapt(model, data, task, steps, Math.max(10, steps / 4), out);
   }
 
   /** Asserts flat memory after warm-up and writes the samples and verdict to target/soak/. */
