@@ -22,7 +22,7 @@ final class KnobOptions {
     List<Knob> knobs();
   }
 
-  /** Adds an option per knob to every subcommand that reads settings. */
+  /** Adds an option per knob to every subcommand, at any depth, that reads settings. */
   static void install(CommandLine root) {
     root.getSubcommands()
         .values()
@@ -31,6 +31,7 @@ final class KnobOptions {
               if (sub.getCommand() instanceof SettingsCommand c) {
                 install(sub.getCommandSpec(), c.knobs());
               }
+              install(sub);
             });
   }
 

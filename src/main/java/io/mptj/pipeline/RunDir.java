@@ -249,7 +249,7 @@ public final class RunDir {
   private static final java.util.Set<String> VOLATILE = java.util.Set.of("data_dir", "trainer");
 
   /** The folder name of a task: its name with '/' replaced by '-'. */
-  static String slug(String task) {
+  public static String slug(String task) {
     return task.replace('/', '-').replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

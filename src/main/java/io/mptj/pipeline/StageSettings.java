@@ -153,6 +153,7 @@ public record StageSettings(
         run.seed(),
         run.stochasticTasks(),
         run.mixCap(),
+        run.groupByLength(),
         optimizer.adamW(lrs),
         schedule,
         Math.max(1, Math.min(10, steps / 50)),

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param stochasticTasks MPT's stochastic task sampling in multi-task batches
  * @param mixCap examples-proportional mixing counts a task as at most this many examples (Raffel et
  *     al., 2020's K; 0: uncapped), so that a large source does not crowd out small ones
+ * @param groupByLength length grouping: pools of this many batches are dealt out shortest first, so
+ *     each batch holds inputs of similar length and pads less (0: off; see {@link Sampler})
  */
 public record RunSettings(
     int steps,
@@ -29,7 +31,8 @@ public record RunSettings(
     long seed,
     int maxLength,
     boolean stochasticTasks,
-    int mixCap) {
+    int mixCap,
+    int groupByLength) {
 
   /** The settings this record reads. */
   public static final List<Knob> KNOBS =
@@ -63,7 +66,13 @@ public record RunSettings(
               "mixCap",
               Knob.Type.INT,
               0,
-              "multi-task mixing counts a task as at most this many examples (0: uncapped)"));
+              "multi-task mixing counts a task as at most this many examples (0: uncapped)"),
+          Knob.of(
+              "group_by_length",
+              "groupByLength",
+              Knob.Type.INT,
+              0,
+              "deal pools of this many batches out by input length, so batches pad less (0: off)"));
 
   public RunSettings {
     Checks.positive(steps, "--steps");
@@ -72,6 +81,7 @@ public record RunSettings(
     Checks.check(evalEvery >= 0, "--eval-every", evalEvery);
     Checks.positive(maxLength, "--max-length");
     Checks.check(mixCap >= 0, "--mix-cap", mixCap);
+    Checks.check(groupByLength >= 0, "--group-by-length", groupByLength);
   }
 
   /** Reads the values of {@link #KNOBS}. */
@@ -84,13 +94,14 @@ public record RunSettings(
         s.longValue("seed"),
         s.integer("max_length"),
         s.bool("stochastic_tasks"),
-        s.has("mix_cap") ? s.integer("mix_cap") : 0);
+        s.has("mix_cap") ? s.integer("mix_cap") : 0,
+        s.has("group_by_length") ? s.integer("group_by_length") : 0);
   }
 
   /** These settings with {@code s} optimizer steps. */
   public RunSettings withSteps(int s) {
     return new RunSettings(
-        s, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks, mixCap);
+        s, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks, mixCap, groupByLength);
   }
 
   /**
@@ -112,6 +123,15 @@ public record RunSettings(
   /** The values as saved in config.json. */
   public Map<String, Object> saved() {
     return Knob.savedAs(
-        KNOBS, steps, epochs, batchSize, evalEvery, seed, maxLength, stochasticTasks, mixCap);
+        KNOBS,
+        steps,
+        epochs,
+        batchSize,
+        evalEvery,
+        seed,
+        maxLength,
+        stochasticTasks,
+        mixCap,
+        groupByLength);
   }
 }

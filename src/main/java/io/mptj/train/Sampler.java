@@ -1,8 +1,11 @@
 package io.mptj.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Deterministic batch sampler over one or more tasks.
@@ -16,6 +19,14 @@ import java.util.SplittableRandom;
  * out the others; each task is still read through all of its examples. The whole state is the count
  * of examples consumed per task and the number of batches drawn, so a resumed run continues exactly
  * where it stopped.
+ *
+ * <p>Length grouping (optional; HF transformers' {@code group_by_length}): batches are drawn in
+ * pools of G. Within a pool each batch keeps the task counts it was drawn with, but each task's
+ * examples are sorted by input length and dealt out to the pool's batches in order, so a batch
+ * holds examples of similar length and dynamic padding pads less; the pool's batches are then
+ * returned in a seeded random order. Every example is still read once per epoch, and the task
+ * mixing is unchanged. The resumable state is then taken at the start of the current pool (the pool
+ * is drawn again on restore, and the batches already returned are skipped).
  */
 public final class Sampler {
 
@@ -26,6 +37,10 @@ public final class Sampler {
   private final boolean stochasticTasks;
   private final long[] consumed;
   private long batches;
+  private final int groupBatches;
+  private final IntBinaryOperator length;
+  private long[] consumedAtPool;
+  private List<List<Pick>> pool = List.of();
 
   /**
    * @param sizes training examples per task (each > 0)
@@ -39,6 +54,26 @@ public final class Sampler {
    * @param mixCap mixing counts a task as at most this many examples (0: no cap)
    */
   public Sampler(long seed, int[] sizes, int batchSize, boolean stochasticTasks, int mixCap) {
+    this(seed, sizes, batchSize, stochasticTasks, mixCap, 0, null);
+  }
+
+  /**
+   * @param groupBatches pool size of length grouping in batches (0 or 1: off)
+   * @param length input length of (task, example index); read only when grouping is on
+   */
+  public Sampler(
+      long seed,
+      int[] sizes,
+      int batchSize,
+      boolean stochasticTasks,
+      int mixCap,
+      int groupBatches,
+      IntBinaryOperator length) {
+    if (groupBatches > 1 && length == null) {
+      throw new IllegalArgumentException("length grouping needs the examples' lengths");
+    }
+    this.groupBatches = Math.max(1, groupBatches);
+    this.length = length;
     for (int i = 0; i < sizes.length; i++) {
       if (sizes[i] <= 0) {
         throw new IllegalArgumentException("task " + i + " has no training examples");
@@ -62,6 +97,57 @@ public final class Sampler {
 
   /** The next batch. */
   public List<Pick> next() {
+    if (groupBatches == 1) {
+      return draw();
+    }
+    int at = (int) (batches % groupBatches);
+    if (at == 0) {
+      consumedAtPool = consumed.clone();
+      pool = groupedPool();
+    }
+    batches++;
+    return pool.get(at);
+  }
+
+  /**
+   * Draws the next G batches, deals each task's examples out to them shortest first, and shuffles
+   * the batches' order.
+   */
+  private List<List<Pick>> groupedPool() {
+    long first = batches;
+    List<List<Pick>> raw = new ArrayList<>(groupBatches);
+    for (int b = 0; b < groupBatches; b++) {
+      raw.add(draw());
+    }
+    batches = first;
+    for (int t = 0; t < sizes.length; t++) {
+      dealSorted(raw, t);
+    }
+    int[] order = shuffled(groupBatches, new SplittableRandom(mix(seed, 0x600D, first)));
+    List<List<Pick>> out = new ArrayList<>(groupBatches);
+    for (int b : order) {
+      out.add(raw.get(b));
+    }
+    return out;
+  }
+
+  /** Replaces task {@code t}'s picks in the pool's batches by the same picks sorted by length. */
+  private void dealSorted(List<List<Pick>> raw, int t) {
+    List<Pick> picks = new ArrayList<>();
+    raw.forEach(b -> b.stream().filter(p -> p.task() == t).forEach(picks::add));
+    Pick[] sorted = picks.toArray(Pick[]::new);
+    Arrays.sort(sorted, Comparator.comparingInt(p -> length.applyAsInt(t, p.index())));
+    int next = 0;
+    for (List<Pick> b : raw) {
+      for (int i = 0; i < b.size(); i++) {
+        if (b.get(i).task() == t) {
+          b.set(i, sorted[next++]);
+        }
+      }
+    }
+  }
+
+  private List<Pick> draw() {
     SplittableRandom rng = new SplittableRandom(mix(seed, 0x5EED, batches++));
     int[] counts = allocate(rng);
     List<Pick> out = new ArrayList<>(batchSize);
@@ -156,9 +242,13 @@ public final class Sampler {
     return h ^ (h >>> 29);
   }
 
-  /** Examples consumed per task (the resumable state). */
+  /**
+   * Examples consumed per task (the resumable state); with length grouping, at the start of the
+   * current pool.
+   */
   public long[] consumed() {
-    return consumed.clone();
+    boolean midPool = groupBatches > 1 && batches % groupBatches != 0;
+    return midPool ? consumedAtPool.clone() : consumed.clone();
   }
 
   /** Batches drawn so far. */
@@ -173,6 +263,10 @@ public final class Sampler {
           "sampler state has " + consumedPerTask.length + " tasks, expected " + consumed.length);
     }
     System.arraycopy(consumedPerTask, 0, consumed, 0, consumed.length);
-    batches = batchesDrawn;
+    batches = batchesDrawn - batchesDrawn % groupBatches;
+    long skip = batchesDrawn - batches;
+    for (long i = 0; i < skip; i++) {
+      next();
+    }
   }
 }

@@ -76,7 +76,9 @@ public final class Trainer {
               sizes(sets),
               config.batchSize(),
               config.stochasticTasks(),
-              config.mixCap());
+              config.mixCap(),
+              config.groupByLength(),
+              (task, index) -> sets.get(task).train().get(index).length());
       Checkpoint checkpoint = new Checkpoint(runDir, runDir.resolve(LOG));
       Checkpoint.State state = checkpoint.restore(params, opt, sampler);
       long padId = model.backbone().padId();

@@ -13,6 +13,7 @@ package io.mptj.train;
  * @param stochasticTasks MPT's stochastic task sampling for multi-task batches
  * @param mixCap examples-proportional mixing counts a task as at most this many examples (0: no
  *     cap)
+ * @param groupByLength length grouping pool in batches (0: off; see {@link Sampler})
  * @param optimizer AdamW settings with per-group learning rates
  * @param schedule learning-rate schedule
  * @param logEvery write a {@code train_log.jsonl} line every this many steps
@@ -27,6 +28,7 @@ public record TrainerConfig(
     long seed,
     boolean stochasticTasks,
     int mixCap,
+    int groupByLength,
     AdamW.Settings optimizer,
     Schedule schedule,
     int logEvery,

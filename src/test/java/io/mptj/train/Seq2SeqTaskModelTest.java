@@ -119,6 +119,7 @@ class Seq2SeqTaskModelTest {
         1,
         true,
         0,
+        0,
         new AdamW.Settings(lrs, 0.9, 0.999, 1e-8, 0, 1.0),
         new Schedule(Schedule.Kind.CONSTANT, 0, steps),
         1,

@@ -94,6 +94,7 @@ class TrainerTest {
         3,
         true,
         0,
+        0,
         new AdamW.Settings(lrs, 0.9, 0.999, 1e-8, 0.0, 1.0),
         new Schedule(Schedule.Kind.LINEAR, 2, steps),
         1,
