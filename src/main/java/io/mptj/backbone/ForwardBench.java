@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.mptj.engine.Devices;
 import io.mptj.engine.MatmulProbe;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,7 +67,7 @@ public final class ForwardBench {
     List<Double> fwd = new ArrayList<>();
     List<Double> step = new ArrayList<>();
     List<Double> gemm = new ArrayList<>();
-    try (NDManager root = NDManager.newBaseManager()) {
+    try (NDManager root = Devices.newManager()) {
       NDArray prompt =
           root.randomNormal(
               0,
@@ -106,6 +107,7 @@ public final class ForwardBench {
       out.put("target_length", s.targetLength());
     }
     out.put("cpus", Runtime.getRuntime().availableProcessors());
+    out.put("device", io.mptj.engine.Devices.current().toString());
     // what the launcher preloaded (native/malloc.sh, native/mkl-shim.sh): they change these figures
     out.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
     out.put(

@@ -1,5 +1,6 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,7 @@ final class BenchRecord {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cpu", cpuModel());
     m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("device", Devices.current().toString());
     m.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
     m.put("mkl_shim", System.getenv().getOrDefault("LD_PRELOAD", "").contains("libmptj_mkl_shim"));
     m.put("java", Runtime.version().toString());

@@ -1,5 +1,6 @@
 package io.mptj.cli;
 
+import io.mptj.engine.Devices;
 import io.mptj.engine.NativeMemory;
 import io.mptj.engine.Reporter;
 import picocli.CommandLine;
@@ -31,6 +32,20 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** {@code --device}, on every command: where every tensor of the run lives. */
+  @CommandLine.Option(
+      names = "--device",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "<device>",
+      description = "cpu, cuda or cuda:N: where the model runs (default: $MPTJ_DEVICE or cpu)")
+  void device(String value) {
+    try {
+      Devices.use(Devices.parse(value, "--device"), "--device " + value);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
 
   @Override
   public void run() {

@@ -44,7 +44,7 @@ public final class NativeMemory {
   /** The engine's root (system) manager. */
   public static NDManager rootManager() {
     NDManager m;
-    try (NDManager probe = NDManager.newBaseManager()) {
+    try (NDManager probe = Devices.newManager()) {
       m = probe.getParentManager();
     }
     while (m.getParentManager() != null) {

@@ -3,6 +3,7 @@ package io.mptj.method;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
@@ -38,7 +39,7 @@ public final class PeftAdapter {
 
   /** Writes a module's adapter into {@code dir} (created if needed); MPT keeps all its tasks. */
   public static void save(Path dir, PromptModule module, Target target) {
-    try (NDManager tmp = NDManager.newBaseManager()) {
+    try (NDManager tmp = Devices.newManager()) {
       write(dir, module.adapterConfig(target), module.peftState(tmp));
     }
   }
@@ -48,7 +49,7 @@ public final class PeftAdapter {
    * adapter, for deployment where no support for the method exists.
    */
   public static void saveFolded(Path dir, PromptModule module, int task, Target target) {
-    try (NDManager tmp = NDManager.newBaseManager()) {
+    try (NDManager tmp = Devices.newManager()) {
       NDArray prompt = module.taskPrompt(tmp, task);
       AdapterConfig config = promptTuning(module.length(), module.dim(), target);
       write(dir, config, Map.of(PROMPT_KEY, prompt));

@@ -3,6 +3,7 @@ package io.mptj.pipeline;
 import ai.djl.ndarray.NDManager;
 import io.mptj.backbone.EncoderBackbone;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Reporter;
 import io.mptj.engine.Seeds;
 import io.mptj.method.PeftAdapter;
@@ -96,7 +97,7 @@ public final class Adaptation {
   private static Map<String, Object> single(
       Context ctx, Path from, Task task, int shots, StageSettings h, Path out) {
     RunDir.checkOut(out);
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Devices.newManager()) {
       Map<String, Object> config = config(h.method().name(), from, shots, h, "adapt");
       int source =
           h.config().sourceChoice() == SourceChoice.NONE
@@ -134,7 +135,7 @@ public final class Adaptation {
     double bestScore = Double.NEGATIVE_INFINITY;
     List<PreparedTask> prepared = null;
     for (int k : candidates) {
-      try (NDManager trial = NDManager.newBaseManager()) {
+      try (NDManager trial = Devices.newManager()) {
         PromptModule prompts = initialModule(ctx, from, 1, h, trial, k);
         StageSettings hp = h.withPromptLength(prompts.length());
         TaskHeads heads = upstreamHeads(ctx, from, task, hp, k, new LinkedHashMap<>(), trial);
@@ -271,7 +272,7 @@ public final class Adaptation {
       Context ctx, Path from, List<Task> tasks, int shots, StageSettings h, Path out) {
     Path jointDir = out.resolve("joint");
     int tau = tasks.size();
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Devices.newManager()) {
       if (!RunDir.finished(jointDir)) {
         RunDir.checkOut(jointDir);
         PromptModule prompts = initialModule(ctx, from, tau, h, m);

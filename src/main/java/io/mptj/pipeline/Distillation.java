@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
 import io.mptj.method.TuningMethod;
@@ -72,7 +73,7 @@ public final class Distillation {
     Teachers teachers = readTeachers(sourceDir);
     teachers.dirs().forEach(d -> RunDir.requireCompatible(d, ctx, h.head()));
     int k = teachers.tasks().size();
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Devices.newManager()) {
       SoftPrompt teacherPrompts = stackPrompts(m, teachers.dirs());
       StageSettings hp = h.withPromptLength(teacherPrompts.length());
       TaskHeads teacherHeads = Models.hasHeads(ctx.backbone()) ? stackHeads(m, teachers) : null;

@@ -2,6 +2,7 @@ package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.method.AdapterConfig;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
@@ -48,7 +49,7 @@ public final class Fold {
             adapter.taskType(),
             adapter.numAttentionHeads(),
             adapter.numLayers());
-    try (NDManager m = NDManager.newBaseManager();
+    try (NDManager m = Devices.newManager();
         PromptModule prompts = PeftAdapter.load(runDir, m)) {
       PeftAdapter.saveFolded(out, prompts, index, target);
       if (Files.isRegularFile(runDir.resolve(RunDir.HEADS))) {

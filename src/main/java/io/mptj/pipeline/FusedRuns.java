@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.mptj.backbone.EncoderBackbone;
+import io.mptj.engine.Devices;
 import io.mptj.method.pt.SoftPrompt;
 import io.mptj.task.Example;
 import io.mptj.task.Label;
@@ -51,7 +52,7 @@ public final class FusedRuns implements AutoCloseable {
   private FusedRuns(List<SavedRun> runs) {
     this.runs = List.copyOf(runs);
     EncoderTaskModel first = encoder(runs.getFirst());
-    this.manager = NDManager.newBaseManager();
+    this.manager = Devices.newManager();
     this.padId = runs.getFirst().context().backbone().padId();
     int n = 0;
     for (SavedRun r : runs) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.mptj.backbone.Backbone;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
@@ -65,7 +66,7 @@ public final class RunDir {
     meta.put("format", "mptj");
     meta.put("readout", heads.readout().key());
     meta.put("num_classes", Arrays.toString(heads.numClasses()));
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Devices.newManager()) {
       Map<String, NDArray> t = new LinkedHashMap<>();
       t.put("weight", Tensors.copyTo(m, heads.weight()));
       t.put("bias", Tensors.copyTo(m, heads.bias()));

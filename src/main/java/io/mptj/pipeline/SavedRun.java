@@ -3,6 +3,7 @@ package io.mptj.pipeline;
 import ai.djl.ndarray.NDManager;
 import io.mptj.backbone.Backbone;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
 import io.mptj.task.Example;
@@ -102,7 +103,7 @@ public final class SavedRun implements AutoCloseable {
   public static SavedRun open(Path dir, Context ctx) {
     StageSettings.Saved settings = readSettings(dir);
     List<Task> tasks = RunDir.tasks(dir).stream().map(TaskRegistry::get).toList();
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Devices.newManager();
     try {
       PromptModule prompts = PeftAdapter.load(dir, manager);
       prompts.checkFits(ctx.backbone(), dir.toString());

@@ -1,6 +1,7 @@
 package io.mptj.pipeline;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Seeds;
 import io.mptj.method.MethodRegistry;
 import io.mptj.method.PromptModule;
@@ -97,7 +98,7 @@ public final class SourceTraining {
     TuningMethod.Init init =
         new TuningMethod.Init(
             ctx.backbone(), 1, null, Seeds.derive(h.run().seed(), "teacher-prompt", i));
-    try (NDManager m = NDManager.newBaseManager();
+    try (NDManager m = Devices.newManager();
         PromptModule prompt = h.method().create(init, h.config(), m);
         TaskModel model = Models.build(ctx.backbone(), prompt, List.of(task), null, h, m)) {
       Map<String, Object> config = new LinkedHashMap<>();

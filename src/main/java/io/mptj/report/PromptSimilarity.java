@@ -1,6 +1,7 @@
 package io.mptj.report;
 
 import ai.djl.ndarray.NDManager;
+import io.mptj.engine.Devices;
 import io.mptj.method.PeftAdapter;
 import io.mptj.method.PromptModule;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class PromptSimilarity {
    * @throws io.mptj.engine.CheckpointException naming the file when the adapter is absent or bad
    */
   public static float[] prompt(Path runDir) {
-    try (NDManager m = NDManager.newBaseManager();
+    try (NDManager m = Devices.newManager();
         PromptModule module = PeftAdapter.load(runDir, m)) {
       return module.taskPrompt(m, 0).toFloatArray();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mptj.engine.CheckpointException;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Safetensors;
 import io.mptj.engine.SafetensorsFile;
 import io.mptj.engine.Tensors;
@@ -80,7 +81,7 @@ final class Checkpoint {
    */
   void write(List<Parameter> params, AdamW opt, Sampler sampler, State state) {
     Path tmp = runDir.resolve(DIR + ".tmp");
-    try (NDManager m = NDManager.newBaseManager()) {
+    try (NDManager m = Devices.newManager()) {
       deleteTree(tmp);
       Files.createDirectories(tmp);
       writeTensors(tmp, params, opt, state, m);
@@ -188,7 +189,7 @@ final class Checkpoint {
 
   /** Puts the saved parameters and optimizer state of {@code file} in place. */
   private static void restoreTensors(Path file, List<Parameter> params, AdamW opt) {
-    try (NDManager m = NDManager.newBaseManager();
+    try (NDManager m = Devices.newManager();
         SafetensorsFile f = SafetensorsFile.open(file)) {
       Map<String, NDArray> tensors = new LinkedHashMap<>();
       for (String name : f.names()) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mptj.engine.Devices;
 import io.mptj.engine.Reporter;
 import io.mptj.engine.Tensors;
 import io.mptj.method.Parameter;
@@ -68,7 +69,7 @@ public final class Trainer {
    */
   public Result run(TaskModel model, List<TrainSet> sets, Objective objective) {
     List<Parameter> params = model.parameters();
-    try (NDManager root = NDManager.newBaseManager();
+    try (NDManager root = Devices.newManager();
         AdamW opt = new AdamW(root, params, config.optimizer())) {
       Sampler sampler =
           new Sampler(
@@ -239,7 +240,7 @@ public final class Trainer {
     }
     java.util.Arrays.sort(order, Comparator.comparingInt(i -> instances.get(i).length()));
     TaskModel.Prediction[] out = new TaskModel.Prediction[instances.size()];
-    try (NDManager root = NDManager.newBaseManager()) {
+    try (NDManager root = Devices.newManager()) {
       for (int start = 0; start < order.length; start += batchSize) {
         int end = Math.min(order.length, start + batchSize);
         List<Instance> chunk = new ArrayList<>();

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import io.mptj.engine.Devices;
 import io.mptj.engine.WeightSource;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ public final class WeightStore implements AutoCloseable {
    */
   public static <T> T build(
       String name, WeightSource source, String prefix, Function<WeightStore, T> body) {
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = Devices.newManager();
     manager.setName(name);
     WeightStore store = new WeightStore(manager, source, prefix);
     try {
