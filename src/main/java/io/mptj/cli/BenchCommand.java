@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks.",
-    subcommands = {BenchCommand.Forward.class, BenchTrain.class})
+    subcommands = {BenchCommand.Forward.class, BenchTrain.class, BenchCompare.class})
 final class BenchCommand {
 
   /** {@code mptj bench forward}. */
