@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.mptj.engine.Devices;
 import io.mptj.engine.MatmulProbe;
+import io.mptj.engine.Timing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,8 +81,8 @@ public final class ForwardBench {
       for (int r = -1; r < s.repeats(); r++) {
         double g =
             Math.max(MatmulProbe.gflops(root, shapes, 2), MatmulProbe.gflops(root, SQUARE, 2));
-        double f = time(() -> forward(backbone, root, prompt, ids, target, s, false));
-        double b = time(() -> forward(backbone, root, prompt, ids, target, s, true));
+        double f = Timing.seconds(() -> forward(backbone, root, prompt, ids, target, s, false));
+        double b = Timing.seconds(() -> forward(backbone, root, prompt, ids, target, s, true));
         if (r >= 0) {
           gemm.add(g);
           fwd.add(f);
@@ -89,7 +90,7 @@ public final class ForwardBench {
         }
       }
     }
-    return result(backbone, s, flops, median(gemm), median(fwd), median(step));
+    return result(backbone, s, flops, Timing.median(gemm), Timing.median(fwd), Timing.median(step));
   }
 
   private static Map<String, Object> result(
@@ -180,17 +181,6 @@ public final class ForwardBench {
       case Seq2SeqBackbone s2s ->
           s2s.decode(s2s.shiftRight(target), s2s.encode(x, mask), mask).logits(); // (B, S, V)
     };
-  }
-
-  private static double time(Runnable r) {
-    long t = System.nanoTime();
-    r.run();
-    return (System.nanoTime() - t) / 1e9;
-  }
-
-  private static double median(List<Double> xs) {
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 
   private static double round(double x) {

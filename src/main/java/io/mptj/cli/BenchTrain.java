@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mptj.engine.Json;
 import io.mptj.engine.Knob;
 import io.mptj.engine.NativeMemory;
+import io.mptj.engine.Timing;
 import io.mptj.pipeline.Context;
 import io.mptj.pipeline.RunDir;
 import io.mptj.pipeline.SourceTraining;
@@ -109,14 +110,9 @@ final class BenchTrain implements Callable<Integer>, KnobOptions.SettingsCommand
     return out;
   }
 
+  /** The median of the windows after the first (warm-up), or of the only one. */
   private static double median(List<Double> xs) {
-    List<Double> s = new ArrayList<>(xs.size() > 1 ? xs.subList(1, xs.size()) : xs);
-    if (s.isEmpty()) {
-      return Double.NaN;
-    }
-    s.sort(null);
-    int n = s.size();
-    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    return Timing.median(xs.size() > 1 ? xs.subList(1, xs.size()) : xs);
   }
 
   static double round(double x) {

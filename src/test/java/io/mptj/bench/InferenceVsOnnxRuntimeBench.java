@@ -15,6 +15,7 @@ import io.mptj.backbone.bert.BertEncoder;
 import io.mptj.backbone.bert.BundledEncoder;
 import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
+import io.mptj.engine.Timing;
 import io.mptj.testing.Bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +79,9 @@ class InferenceVsOnnxRuntimeBench {
       Map<String, OnnxTensor> feeds =
           Map.of("input_ids", in, "attention_mask", mask, "token_type_ids", types);
       for (int r = -1; r < ROUNDS; r++) {
-        double a = time(() -> mptjForward(enc, root, prompt, tokenIds));
+        double a = Timing.seconds(() -> mptjForward(enc, root, prompt, tokenIds));
         double b =
-            time(
+            Timing.seconds(
                 () -> {
                   try (OrtSession.Result res = session.run(feeds)) {
                     assertTrue(res.get("last_hidden_state").isPresent());
@@ -100,9 +101,9 @@ class InferenceVsOnnxRuntimeBench {
     line.put("batch", B);
     line.put("positions", len);
     line.put("prompt_length", P);
-    line.put("mptj_tokens_per_s", Math.round(tokens / median(mptj)));
-    line.put("onnxruntime_tokens_per_s", Math.round(tokens / median(ort)));
-    line.put("ratio", Math.round(median(ort) / median(mptj) * 1000) / 1000.0);
+    line.put("mptj_tokens_per_s", Math.round(tokens / Timing.median(mptj)));
+    line.put("onnxruntime_tokens_per_s", Math.round(tokens / Timing.median(ort)));
+    line.put("ratio", Math.round(Timing.median(ort) / Timing.median(mptj) * 1000) / 1000.0);
     line.put("mkl_shim", System.getenv().getOrDefault("LD_PRELOAD", "").contains("mkl_shim"));
     line.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
     System.out.println(Json.line(line));
@@ -126,16 +127,5 @@ class InferenceVsOnnxRuntimeBench {
       NDArray h = enc.encode(x, null, m.ones(new Shape(B, P + T), DataType.INT64)); // (B, P+T, d)
       h.mean(new int[] {1}).toFloatArray(); // (B, d)
     }
-  }
-
-  private static double time(Runnable r) {
-    long t = System.nanoTime();
-    r.run();
-    return (System.nanoTime() - t) / 1e9;
-  }
-
-  private static double median(List<Double> xs) {
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 }

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import java.lang.classfile.ClassFile;
-import java.lang.classfile.instruction.InvokeInstruction;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.mptj.testing.CompiledCalls;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,30 +54,12 @@ class DevicesTest {
    */
   @Test
   void noOtherCodeMakesARootManager() throws Exception {
-    List<String> found = new ArrayList<>();
-    try (var files = Files.walk(Path.of("target/classes"))) {
-      for (Path f : files.filter(x -> x.toString().endsWith(".class")).toList()) {
-        var model = ClassFile.of().parse(f);
-        String name = model.thisClass().asInternalName();
-        if (name.equals("io/mptj/engine/Devices")) {
-          continue;
-        }
-        for (var method : model.methods()) {
-          method
-              .code()
-              .ifPresent(
-                  code ->
-                      code.forEach(
-                          e -> {
-                            if (e instanceof InvokeInstruction i
-                                && i.owner().asInternalName().equals("ai/djl/ndarray/NDManager")
-                                && i.name().stringValue().equals("newBaseManager")) {
-                              found.add(name + "." + method.methodName().stringValue());
-                            }
-                          }));
-        }
-      }
-    }
+    List<String> found =
+        CompiledCalls.find(
+            i ->
+                i.owner().asInternalName().equals("ai/djl/ndarray/NDManager")
+                    && i.name().stringValue().equals("newBaseManager"),
+            Set.of("io/mptj/engine/Devices"));
     assertEquals(List.of(), found, "make root managers with io.mptj.engine.Devices.newManager()");
   }
 }
