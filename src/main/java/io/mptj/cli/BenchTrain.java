@@ -82,7 +82,11 @@ final class BenchTrain implements Callable<Integer>, KnobOptions.SettingsCommand
       line.putAll(throughput(dir.resolve(Trainer.LOG)));
       line.put("peak_rss_mib", round(NativeMemory.peakResidentBytes() / 1048576.0));
       line.put("live_arrays_after", NativeMemory.liveArrays());
-      line.put("scores", metrics.get(tasks.get(0).name()));
+      Object scores = metrics.get(tasks.get(0).name());
+      if (scores instanceof Map<?, ?> m && m.get("steps") != null) {
+        line.put("steps", m.get("steps")); // the steps taken (--epochs resolves per run)
+      }
+      line.put("scores", scores);
     }
     BenchRecord.print("train", line, record);
     return 0;
