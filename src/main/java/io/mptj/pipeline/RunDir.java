@@ -208,6 +208,7 @@ public final class RunDir {
     }
     com.fasterxml.jackson.databind.JsonNode before = Json.MAPPER.valueToTree(readMap(saved));
     com.fasterxml.jackson.databind.JsonNode now = Json.MAPPER.valueToTree(config);
+    settingsAddedSince(before, now);
     String diff = firstDifference(before, now, "");
     if (diff != null) {
       throw new CheckpointException(
@@ -215,6 +216,26 @@ public final class RunDir {
               + " holds an unfinished run with other settings ("
               + diff
               + "); resume it with the same settings, or choose another --out");
+    }
+  }
+
+  /**
+   * A run setting that a run folder written by an older mptj did not record ran at its default:
+   * fills such keys into {@code before}'s hyper from {@code now} when {@code now} holds the
+   * default.
+   */
+  private static void settingsAddedSince(
+      com.fasterxml.jackson.databind.JsonNode before, com.fasterxml.jackson.databind.JsonNode now) {
+    if (!(before.path("hyper") instanceof com.fasterxml.jackson.databind.node.ObjectNode old)) {
+      return;
+    }
+    for (io.mptj.engine.Knob k : io.mptj.train.RunSettings.KNOBS) {
+      com.fasterxml.jackson.databind.JsonNode v = now.path("hyper").path(k.saved());
+      if (!old.has(k.saved())
+          && !v.isMissingNode()
+          && v.equals(Json.MAPPER.valueToTree(k.defaultValue()))) {
+        old.set(k.saved(), v);
+      }
     }
   }
 
