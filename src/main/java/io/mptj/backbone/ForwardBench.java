@@ -110,9 +110,8 @@ public final class ForwardBench {
     out.put("cpus", Runtime.getRuntime().availableProcessors());
     out.put("device", io.mptj.engine.Devices.current().toString());
     // what the launcher preloaded (native/malloc.sh, native/mkl-shim.sh): they change these figures
-    out.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
-    out.put(
-        "mkl_shim", System.getenv().getOrDefault("LD_PRELOAD", "").contains("libmptj_mkl_shim"));
+    out.put("allocator", io.mptj.engine.Machine.allocator());
+    out.put("mkl_shim", io.mptj.engine.Machine.mklShim());
     out.put("forward_ms", round(fwd * 1e3));
     out.put("forward_backward_ms", round(step * 1e3));
     out.put("forward_tokens_per_s", round(tokens / fwd));

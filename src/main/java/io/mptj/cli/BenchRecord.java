@@ -1,7 +1,7 @@
 package io.mptj.cli;
 
-import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
+import io.mptj.engine.Machine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ final class BenchRecord {
     }
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("at", Instant.now().toString());
-    line.put("machine", machine());
+    line.put("machine", Machine.describe());
     line.put("result", result);
     Path file = Path.of(folder).resolve(kind + ".jsonl");
     try {
@@ -35,31 +35,6 @@ final class BenchRecord {
           file, Json.line(line) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** CPU model and count, what the launcher preloaded, and the JVM. */
-  static Map<String, Object> machine() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("cpu", cpuModel());
-    m.put("cpus", Runtime.getRuntime().availableProcessors());
-    m.put("device", Devices.current().toString());
-    m.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
-    m.put("mkl_shim", System.getenv().getOrDefault("LD_PRELOAD", "").contains("libmptj_mkl_shim"));
-    m.put("java", Runtime.version().toString());
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-    return m;
-  }
-
-  private static String cpuModel() {
-    try {
-      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name"))
-          .map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst()
-          .orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

@@ -104,13 +104,12 @@ class InferenceVsOnnxRuntimeBench {
     line.put("mptj_tokens_per_s", Math.round(tokens / Timing.median(mptj)));
     line.put("onnxruntime_tokens_per_s", Math.round(tokens / Timing.median(ort)));
     line.put("ratio", Math.round(Timing.median(ort) / Timing.median(mptj) * 1000) / 1000.0);
-    line.put("mkl_shim", System.getenv().getOrDefault("LD_PRELOAD", "").contains("mkl_shim"));
-    line.put("allocator", System.getenv().getOrDefault("MPTJ_ALLOCATOR", "unknown"));
     System.out.println(Json.line(line));
     Path file = Path.of("bench/results/infer.jsonl");
     Files.createDirectories(file.getParent());
     Map<String, Object> rec = new LinkedHashMap<>();
     rec.put("at", Instant.now().toString());
+    rec.put("machine", io.mptj.engine.Machine.describe());
     rec.put("result", line);
     Files.writeString(
         file, Json.line(rec) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);

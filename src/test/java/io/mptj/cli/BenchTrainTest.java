@@ -43,7 +43,8 @@ class BenchTrainTest {
     assertEquals(6, line.get("steps").asInt());
     assertTrue(line.get("tokens_per_s").asDouble() > 0, r.out());
     assertTrue(line.get("windows").asInt() >= 2, r.out());
-    assertTrue(line.get("peak_rss_mib").asDouble() > 0, r.out());
+    assertTrue(line.get("process_peak_rss_mib").asDouble() > 0, r.out());
+    assertEquals(line.get("scores").get("train_seconds"), line.get("train_seconds"));
     List<String> recorded = Files.readAllLines(record.resolve("train.jsonl"));
     assertEquals(1, recorded.size());
     JsonNode rec = Json.MAPPER.readTree(recorded.get(0));
