@@ -166,6 +166,9 @@ public record UserTaskSpec(
     if (isRegression == (labels != null && !labels.isEmpty())) {
       throw bad(file, "labels", "give either labels (2 or more class names) or regression: true");
     }
+    if (labels != null && labels.stream().anyMatch(l -> l == null || l.isBlank())) {
+      throw bad(file, "labels", "class names must be non-empty, got " + labels);
+    }
     if (labels != null && labels.size() < 2) {
       throw bad(file, "labels", "needs 2 or more class names");
     }

@@ -130,6 +130,9 @@ class UserTaskTest {
             && unknown.contains("'lables'")
             && unknown.contains("unknown key"),
         unknown);
+    String nullLabel =
+        specError("files: {train: a.csv}", "text: s", "label: y", "labels: [a, null, b]");
+    assertTrue(nullLabel.contains("'labels'") && nullLabel.contains("non-empty"), nullLabel);
     String neither = specError("files: {train: a.csv}", "text: s", "label: y");
     assertTrue(neither.contains("bad.yaml") && neither.contains("'labels'"), neither);
     String template =
