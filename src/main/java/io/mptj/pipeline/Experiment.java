@@ -70,7 +70,7 @@ public final class Experiment {
   }
 
   private Path run() {
-    Path source = source();
+    Path source = spec.needsSources() ? source() : null;
     Path distill = needsDistillation(spec) ? distill(source) : null;
     for (long seed : spec.seeds()) {
       for (String m : spec.targets().methods()) {
@@ -124,12 +124,15 @@ public final class Experiment {
             : s.fewShot().shots().size()
                 * points(s.fewShot().methods(), s.fewShot().grid())
                 * s.fewShot().tasks().size();
-    return (needsDistillation(s) ? 2 : 1) + s.seeds().size() * (perSeed + fewShot);
+    return (needsDistillation(s) ? 1 : 0)
+        + (s.needsSources() ? 1 : 0)
+        + s.seeds().size() * (perSeed + fewShot);
   }
 
   /** Whether a method of the spec starts from the distillation run (else it is not run). */
   static boolean needsDistillation(ExperimentSpec s) {
-    List<String> methods = new ArrayList<>(s.targets().methods());
+    List<String> methods =
+        new ArrayList<>(s.targets().tasks().isEmpty() ? List.of() : s.targets().methods());
     if (s.fewShot() != null) {
       methods.addAll(s.fewShot().methods());
     }

@@ -41,6 +41,8 @@ import java.util.Map;
  *
  * @param seeds target runs are repeated per seed; source training and distillation run once (first
  *     seed)
+ * @param source source training; optional when no method starts from a source or distillation run
+ *     (a spec of baselines such as PT, LoRA or full fine-tuning only)
  * @param spotSource the source task whose prompt SPoT starts from (default: the first source task)
  */
 public record ExperimentSpec(
@@ -60,9 +62,6 @@ public record ExperimentSpec(
     backbone = backbone == null ? "minilm" : backbone;
     seeds = seeds == null || seeds.isEmpty() ? List.of(1L) : List.copyOf(seeds);
     hyper = checked(hyper, "hyper");
-    if (source == null || source.tasks() == null || source.tasks().isEmpty()) {
-      throw new IllegalArgumentException("source.tasks: at least one source task is required");
-    }
     distill = distill == null ? new Distill(null, null) : distill;
     boolean noTargets = targets == null || targets.tasks() == null || targets.tasks().isEmpty();
     if (noTargets && fewShot == null) {
@@ -77,11 +76,47 @@ public record ExperimentSpec(
               targets != null && targets.multiTarget(),
               targets == null ? null : targets.hyper());
     }
-    spotSource = spotSource == null ? source.tasks().getFirst() : spotSource;
-    if (!source.tasks().contains(spotSource)) {
+    List<String> upstream = methodsWithUpstream(targets, fewShot);
+    boolean noSources = source == null || source.tasks() == null || source.tasks().isEmpty();
+    if (noSources && !upstream.isEmpty()) {
+      throw new IllegalArgumentException(
+          "source.tasks: at least one source task is required (methods "
+              + upstream
+              + " start from source runs)");
+    }
+    source = noSources ? new Source(List.of(), source == null ? null : source.hyper()) : source;
+    spotSource = spotSource == null && !noSources ? source.tasks().getFirst() : spotSource;
+    if (spotSource != null && !source.tasks().contains(spotSource)) {
       throw new IllegalArgumentException(
           "spot_source: " + spotSource + " is not one of source.tasks " + source.tasks());
     }
+  }
+
+  /** Whether any stage before target adaptation runs (some method starts from a source run). */
+  public boolean needsSources() {
+    return !source.tasks().isEmpty();
+  }
+
+  /**
+   * The target methods that start from a source or distillation run, and MPT* when a target block
+   * asks for multi-target runs: a spec naming none of them needs no {@code source} block.
+   */
+  private static List<String> methodsWithUpstream(Targets targets, FewShot fewShot) {
+    List<String> names =
+        new java.util.ArrayList<>(targets.tasks().isEmpty() ? List.of() : targets.methods());
+    if (fewShot != null) {
+      names.addAll(fewShot.methods());
+    }
+    List<String> out =
+        new java.util.ArrayList<>(
+            names.stream()
+                .distinct()
+                .filter(n -> MethodRegistry.get(n).upstream() != io.mptj.method.Upstream.NONE)
+                .toList());
+    if (targets.multiTarget() && !targets.tasks().isEmpty()) {
+      out.add("multi_target");
+    }
+    return out;
   }
 
   /** The spec's shared settings (applied to every stage). */

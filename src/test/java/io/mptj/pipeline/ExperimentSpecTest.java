@@ -92,4 +92,24 @@ class ExperimentSpecTest {
         Experiment.needsDistillation(
             ExperimentSpec.read(spec("{tasks: [glue/RTE], methods: [pt], multi_target: true}"))));
   }
+
+  @Test
+  void aSpecOfBaselinesNeedsNoSourcesAndOneThatStartsFromThemDoes() throws IOException {
+    Path f = work.resolve("baselines.yaml");
+    Files.writeString(f, "few_shot: {tasks: [glue/RTE], shots: [16], methods: [pt, lora, ft]}\n");
+    ExperimentSpec s = ExperimentSpec.read(f);
+    assertTrue(!s.needsSources() && s.source().tasks().isEmpty());
+    assertTrue(!Experiment.needsDistillation(s), "the default full-data methods name no tasks");
+    Path mpt = work.resolve("mpt.yaml");
+    Files.writeString(mpt, "few_shot: {tasks: [glue/RTE], shots: [16], methods: [pt, mpt]}\n");
+    CheckpointException e = assertThrows(CheckpointException.class, () -> ExperimentSpec.read(mpt));
+    assertTrue(
+        e.getMessage().contains("source.tasks") && e.getMessage().contains("mpt"), e.getMessage());
+    Path spot = work.resolve("spot.yaml");
+    Files.writeString(
+        spot,
+        "spot_source: glue/SST-2\nfew_shot: {tasks: [glue/RTE], shots: [4], methods: [pt]}\n");
+    e = assertThrows(CheckpointException.class, () -> ExperimentSpec.read(spot));
+    assertTrue(e.getMessage().contains("spot_source"), e.getMessage());
+  }
 }

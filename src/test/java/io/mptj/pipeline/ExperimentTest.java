@@ -175,6 +175,34 @@ class ExperimentTest {
     assertTrue(md.contains("## Paired comparisons") && md.contains("MPT − PT"), md);
   }
 
+  /** A spec of methods that start from nothing trains no source prompts and still reports. */
+  @Test
+  void aBaselinesOnlySpecRunsNoSourceStage() throws IOException {
+    Path data = work.resolve("data");
+    String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+    Path spec = work.resolve("baselines.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5}",
+            "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, lora], hyper: {steps: 5}}",
+            ""));
+    Path out = work.resolve("baselines");
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    Path report;
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "baselines");
+    }
+    assertTrue(!Files.exists(out.resolve("source")), "no source stage");
+    for (String m : List.of("pt", "lora")) {
+      assertTrue(RunDir.finished(out.resolve("runs/k4/" + m + "/toy-c/seed-1")), m);
+    }
+    String md = Files.readString(report.resolve("results.md"));
+    assertTrue(md.contains("LoRA") && !md.contains("./mptj source"), md);
+  }
+
   /**
    * One spec naming every registered method runs end to end on the tiny model: each method trains
    * on the same data, steps and seed, a method's own learning-rate grid is searched on dev, and the
