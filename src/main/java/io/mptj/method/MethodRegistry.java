@@ -32,6 +32,7 @@ public final class MethodRegistry {
     register(new io.mptj.method.ulpt.Ulpt());
     register(new io.mptj.method.attempt.Attempt());
     register(new io.mptj.method.dept.MptDept());
+    register(new io.mptj.method.ulpt.MptUlpt());
     ServiceLoader.load(TuningMethod.class).forEach(MethodRegistry::register);
   }
 

@@ -116,7 +116,66 @@ class BaselineMethodsTest {
             "mpt-dept",
             Map.of("prompt_length", 3, "rank", 1, "dept_rank", 2, "dept_positions", 4),
             3 * 32 + (3 + 32) + 4 * 2 + 2 * 32,
-            "MPT's P* (P·d, shared) and u, v ((P + d)·r, r = 1), plus DePT's s·r + r·d"));
+            "MPT's P* (P·d, shared) and u, v ((P + d)·r, r = 1), plus DePT's s·r + r·d"),
+        new Case(
+            "mpt-ulpt",
+            Map.of("prompt_length", 3, "ulpt_rank", 4),
+            3 * 4 + 2 * 32,
+            "ULPT's Z (P·r) + scale and shift (2d), started from MPT's transferred prompt"));
+  }
+
+  /**
+   * MPT+ULPT starts at the least-squares point of ULPT's space nearest MPT's transferred prompt X:
+   * with r = d and r = 2d it is X itself (within 1e-9 in float64); with r = 4 &lt; d its residual,
+   * in ULPT's normalised coordinates, is orthogonal to every column of the projection P̃, and its
+   * per-dimension mean over the P rows is X's.
+   */
+  @org.junit.jupiter.api.Test
+  void mptUlptStartsAtTheLeastSquaresPointNearestMptsTransferredPrompt() {
+    try (BertEncoder enc = BertEncoder.load(TinyBert.writeRandomFloat64(bert(), 5));
+        NDManager m = NDManager.newBaseManager()) {
+      Case mpt = new Case("mpt", Map.of("prompt_length", 3), 0, "");
+      double[] x;
+      try (PromptModule transferred = create(mpt, enc, m)) {
+        x = transferred.taskPrompt(m, 0).toDoubleArray(); // (P, d) = (3, 32)
+      }
+      try (PromptModule full =
+          create(
+              new Case("mpt-ulpt", Map.of("prompt_length", 3, "ulpt_rank", 32), 0, ""), enc, m)) {
+        assertArrayEquals(x, full.taskPrompt(m, 0).toDoubleArray(), 1e-9, "r = d reproduces X");
+      }
+      try (PromptModule wide =
+          create(
+              new Case("mpt-ulpt", Map.of("prompt_length", 3, "ulpt_rank", 64), 0, ""), enc, m)) {
+        assertArrayEquals(x, wide.taskPrompt(m, 0).toDoubleArray(), 1e-9, "r > d reproduces X");
+      }
+      try (PromptModule low =
+          create(new Case("mpt-ulpt", Map.of("prompt_length", 3, "ulpt_rank", 4), 0, ""), enc, m)) {
+        double[] start = low.taskPrompt(m, 0).toDoubleArray();
+        Map<String, NDArray> state = low.peftState(m);
+        double[] scale = state.get("ulpt_scale").toDoubleArray();
+        long seed = ((Number) low.adapterConfig(TARGET).require("projection_seed")).longValue();
+        double[] proj =
+            io.mptj.method.ulpt.UlptPrompt.projection(m, 32, 4, seed, DataType.FLOAT64)
+                .toDoubleArray(); // (d, r)
+        for (int row = 0; row < 3; row++) {
+          for (int col = 0; col < 4; col++) {
+            double dot = 0;
+            for (int j = 0; j < 32; j++) {
+              dot += (x[row * 32 + j] - start[row * 32 + j]) / scale[j] * proj[j * 4 + col];
+            }
+            assertEquals(0, dot, 1e-9, "residual · P̃ column " + col + ", row " + row);
+          }
+        }
+        for (int j = 0; j < 32; j++) {
+          assertEquals(
+              (x[j] + x[32 + j] + x[64 + j]) / 3,
+              (start[j] + start[32 + j] + start[64 + j]) / 3,
+              1e-9,
+              "mean of dimension " + j);
+        }
+      }
+    }
   }
 
   @ParameterizedTest(name = "{0}")

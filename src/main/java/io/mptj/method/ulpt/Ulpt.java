@@ -44,10 +44,9 @@ public final class Ulpt extends NamedMethod {
     int p = c.promptLength();
     DataType type = init.backbone().wordEmbeddings().getDataType();
     try (NDManager tmp = parent.newSubManager()) {
-      int rows = Math.max(p, 64);
-      NDArray sample = PromptInit.fresh(init.backbone(), tmp, rows, "vocab", init.seed()); // (n, d)
-      NDArray mean = sample.mean(new int[] {0}); // (d)
-      NDArray std = sample.sub(mean).square().mean(new int[] {0}).sqrt(); // (d)
+      NDArray[] stats = vocabularyStatistics(init, p, tmp);
+      NDArray mean = stats[0]; // (d)
+      NDArray std = stats[1]; // (d)
       Random rng = new Random(Seeds.derive(init.seed(), "ulpt-z", 0));
       float[] zs = new float[k * p * c.rank()];
       for (int i = 0; i < zs.length; i++) {
@@ -59,8 +58,25 @@ public final class Ulpt extends NamedMethod {
           z,
           std.expandDims(0).repeat(0, k),
           mean.expandDims(0).repeat(0, k),
-          Seeds.derive(init.seed(), "ulpt-projection", 0));
+          projectionSeed(init));
     }
+  }
+
+  /**
+   * The per-dimension mean and standard deviation (each (d)) of the vocabulary rows a vanilla
+   * prompt of length {@code p} would sample (at least 64 rows), owned by {@code m}.
+   */
+  static NDArray[] vocabularyStatistics(Init init, int p, NDManager m) {
+    int rows = Math.max(p, 64);
+    NDArray sample = PromptInit.fresh(init.backbone(), m, rows, "vocab", init.seed()); // (n, d)
+    NDArray mean = sample.mean(new int[] {0}); // (d)
+    NDArray std = sample.sub(mean).square().mean(new int[] {0}).sqrt(); // (d)
+    return new NDArray[] {mean, std};
+  }
+
+  /** The seed of a run's frozen projection P̃. */
+  static long projectionSeed(Init init) {
+    return Seeds.derive(init.seed(), "ulpt-projection", 0);
   }
 
   @Override
