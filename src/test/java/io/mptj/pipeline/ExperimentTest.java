@@ -131,25 +131,17 @@ class ExperimentTest {
     Path data = work.resolve("data");
     String a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
     String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
-    Path spec = work.resolve("grid.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+    Path spec =
+        spec(
+            "grid",
             "seeds: [1, 2]",
             "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5, lr_head: 0.05}",
             "source: {tasks: [" + a + "], hyper: {steps: 6}}",
             "distill: {hyper: {steps: 6}}",
             "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, mpt], hyper: {steps: 5},",
-            "           grid: {lr: [0.01, 0.05], lr_task: [0.05, 0.2]}}",
-            ""));
+            "           grid: {lr: [0.01, 0.05], lr_task: [0.05, 0.2]}}");
     Path out = work.resolve("grid");
-    ExperimentSpec parsed = ExperimentSpec.read(spec);
-    Path report;
-    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
-      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "grid");
-    }
+    Path report = run(spec, data, out, "grid");
     Path pt = out.resolve("runs/k4/pt/toy-c/seed-1");
     Path mpt = out.resolve("runs/k4/mpt/toy-c/seed-1");
     try (Stream<Path> s = Files.list(pt)) {
@@ -180,21 +172,13 @@ class ExperimentTest {
   void aBaselinesOnlySpecRunsNoSourceStage() throws IOException {
     Path data = work.resolve("data");
     String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
-    Path spec = work.resolve("baselines.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+    Path spec =
+        spec(
+            "baselines",
             "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5}",
-            "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, lora], hyper: {steps: 5}}",
-            ""));
+            "few_shot: {tasks: [" + c + "], shots: [4], methods: [pt, lora], hyper: {steps: 5}}");
     Path out = work.resolve("baselines");
-    ExperimentSpec parsed = ExperimentSpec.read(spec);
-    Path report;
-    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
-      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "baselines");
-    }
+    Path report = run(spec, data, out, "baselines");
     assertTrue(!Files.exists(out.resolve("source")), "no source stage");
     for (String m : List.of("pt", "lora")) {
       assertTrue(RunDir.finished(out.resolve("runs/k4/" + m + "/toy-c/seed-1")), m);
@@ -216,12 +200,9 @@ class ExperimentTest {
     String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
     List<String> methods =
         io.mptj.method.MethodRegistry.names().stream().filter(m -> !m.equals("toy")).toList();
-    Path spec = work.resolve("all.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5),
+    Path spec =
+        spec(
+            "all",
             "seeds: [1]",
             "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 4, lr_head: 0.05}",
             "source: {tasks: [" + a + ", " + b + "], hyper: {steps: 4}}",
@@ -232,14 +213,9 @@ class ExperimentTest {
                 + "], shots: [4], methods: ["
                 + String.join(", ", methods)
                 + "], hyper: {steps: 4},",
-            "           grid: {lr_lora: [0.001, 0.01]}}",
-            ""));
+            "           grid: {lr_lora: [0.001, 0.01]}}");
     Path out = work.resolve("all");
-    ExperimentSpec parsed = ExperimentSpec.read(spec);
-    Path report;
-    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
-      report = Experiment.run(parsed, Files.readString(spec), out, ctx, "all");
-    }
+    Path report = run(spec, data, out, "all");
     String md = Files.readString(report.resolve("results.md"));
     for (String m : methods) {
       String label = io.mptj.method.MethodRegistry.get(m).label();
@@ -254,5 +230,21 @@ class ExperimentTest {
     assertTrue(
         metrics.get("params").get("task_specific").asLong() > 990_000,
         "FT counts the whole tiny model (996K)");
+  }
+
+  /** Runs the spec file end to end on the data directory and returns its report directory. */
+  private static Path run(Path spec, Path data, Path out, String command) throws IOException {
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      return Experiment.run(parsed, Files.readString(spec), out, ctx, command);
+    }
+  }
+
+  /** Writes {@code name.yaml}: a tiny random BERT backbone and the given lines. */
+  private Path spec(String name, String... lines) throws IOException {
+    Path f = work.resolve(name + ".yaml");
+    String backbone = "backbone: " + TinyBert.writeRandom(work.resolve("bert"), 5);
+    Files.writeString(f, backbone + "\n" + String.join("\n", lines) + "\n");
+    return f;
   }
 }
