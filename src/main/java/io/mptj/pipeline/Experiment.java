@@ -86,7 +86,7 @@ public final class Experiment {
               spec.targets().grid());
         }
       }
-      if (spec.targets().multiTarget()) {
+      if (spec.multiTargetRuns()) {
         for (TuningMethod m : multiTargetMethods()) {
           multiTarget(m, seed, distill, source);
         }
@@ -117,7 +117,7 @@ public final class Experiment {
   private static int countRuns(ExperimentSpec s) {
     int perSeed =
         points(s.targets().methods(), s.targets().grid()) * s.targets().tasks().size()
-            + (s.targets().multiTarget() ? multiTargetMethods().size() : 0);
+            + (s.multiTargetRuns() ? multiTargetMethods().size() : 0);
     int fewShot =
         s.fewShot() == null
             ? 0
@@ -131,16 +131,8 @@ public final class Experiment {
 
   /** Whether a method of the spec starts from the distillation run (else it is not run). */
   static boolean needsDistillation(ExperimentSpec s) {
-    List<String> methods =
-        new ArrayList<>(s.targets().tasks().isEmpty() ? List.of() : s.targets().methods());
-    if (s.fewShot() != null) {
-      methods.addAll(s.fewShot().methods());
-    }
-    boolean multi = s.targets().multiTarget() && !multiTargetMethods().isEmpty();
-    return multi
-        || methods.stream()
-            .map(MethodRegistry::get)
-            .anyMatch(m -> m.upstream() == io.mptj.method.Upstream.DISTILL_RUN);
+    return (s.multiTargetRuns() && !multiTargetMethods().isEmpty())
+        || s.methods().stream().anyMatch(m -> m.upstream() == io.mptj.method.Upstream.DISTILL_RUN);
   }
 
   /** Runs per task and seed of a block: each method's grid points (1 without a grid). */

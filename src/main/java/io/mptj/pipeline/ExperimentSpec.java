@@ -7,6 +7,8 @@ import io.mptj.engine.CheckpointException;
 import io.mptj.engine.Json;
 import io.mptj.engine.SettingsMap;
 import io.mptj.method.MethodRegistry;
+import io.mptj.method.TuningMethod;
+import io.mptj.method.Upstream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +78,7 @@ public record ExperimentSpec(
               targets != null && targets.multiTarget(),
               targets == null ? null : targets.hyper());
     }
-    List<String> upstream = methodsWithUpstream(targets, fewShot);
+    List<String> upstream = startingFromSources(targets, fewShot);
     boolean noSources = source == null || source.tasks() == null || source.tasks().isEmpty();
     if (noSources && !upstream.isEmpty()) {
       throw new IllegalArgumentException(
@@ -92,27 +94,44 @@ public record ExperimentSpec(
     }
   }
 
-  /** Whether any stage before target adaptation runs (some method starts from a source run). */
+  /**
+   * Whether source training runs: some method the spec runs starts from a source or distillation
+   * run, or a target block asks for multi-target runs (listed source tasks alone do not train).
+   */
   public boolean needsSources() {
-    return !source.tasks().isEmpty();
+    return !startingFromSources(targets, fewShot).isEmpty();
+  }
+
+  /** Whether a target block asks for multi-target runs (MPT*) on tasks it names. */
+  public boolean multiTargetRuns() {
+    return targets.multiTarget() && !targets.tasks().isEmpty();
   }
 
   /**
-   * The target methods that start from a source or distillation run, and MPT* when a target block
-   * asks for multi-target runs: a spec naming none of them needs no {@code source} block.
+   * The methods the spec runs, each once: the full-data block's (when it names tasks) and the
+   * few-shot block's.
    */
-  private static List<String> methodsWithUpstream(Targets targets, FewShot fewShot) {
+  public List<TuningMethod> methods() {
+    return methods(targets, fewShot);
+  }
+
+  private static List<TuningMethod> methods(Targets targets, FewShot fewShot) {
     List<String> names =
         new java.util.ArrayList<>(targets.tasks().isEmpty() ? List.of() : targets.methods());
     if (fewShot != null) {
       names.addAll(fewShot.methods());
     }
-    List<String> out =
-        new java.util.ArrayList<>(
-            names.stream()
-                .distinct()
-                .filter(n -> MethodRegistry.get(n).upstream() != io.mptj.method.Upstream.NONE)
-                .toList());
+    return names.stream().distinct().map(MethodRegistry::get).toList();
+  }
+
+  /** The names of what starts from source runs: methods with an upstream, and multi_target. */
+  private static List<String> startingFromSources(Targets targets, FewShot fewShot) {
+    List<String> out = new java.util.ArrayList<>();
+    for (TuningMethod m : methods(targets, fewShot)) {
+      if (m.upstream() != Upstream.NONE) {
+        out.add(m.name());
+      }
+    }
     if (targets.multiTarget() && !targets.tasks().isEmpty()) {
       out.add("multi_target");
     }

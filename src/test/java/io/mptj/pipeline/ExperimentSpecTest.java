@@ -100,6 +100,12 @@ class ExperimentSpecTest {
     ExperimentSpec s = ExperimentSpec.read(f);
     assertTrue(!s.needsSources() && s.source().tasks().isEmpty());
     assertTrue(!Experiment.needsDistillation(s), "the default full-data methods name no tasks");
+    Path listed = work.resolve("listed.yaml");
+    Files.writeString(
+        listed,
+        "source: {tasks: [glue/SST-2]}\n"
+            + "few_shot: {tasks: [glue/RTE], shots: [16], methods: [pt, lora]}\n");
+    assertTrue(!ExperimentSpec.read(listed).needsSources(), "listed sources no method starts from");
     Path mpt = work.resolve("mpt.yaml");
     Files.writeString(mpt, "few_shot: {tasks: [glue/RTE], shots: [16], methods: [pt, mpt]}\n");
     CheckpointException e = assertThrows(CheckpointException.class, () -> ExperimentSpec.read(mpt));

@@ -44,9 +44,11 @@ public record MptUlptConfig(int promptLength, double lr, String targetInit, int 
 
   /** The MPT settings that pick and build the transferred prompt (its rates are not used). */
   MptConfig mpt() {
-    MptConfig defaults = MptConfig.from(SettingsMap.defaults(MptConfig.KNOBS));
-    return new MptConfig(
-        promptLength, defaults.rank(), lr, defaults.lrTask(), defaults.init(), targetInit);
+    return MptConfig.from(
+        SettingsMap.defaults(MptConfig.KNOBS)
+            .with("prompt_length", promptLength)
+            .with("lr", lr)
+            .with("target_init", targetInit));
   }
 
   @Override
