@@ -71,18 +71,13 @@ public final class Trainer {
     List<Parameter> params = model.parameters();
     try (NDManager root = Devices.newManager();
         AdamW opt = new AdamW(root, params, config.optimizer())) {
-      Sampler sampler =
-          new Sampler(
-              config.seed(),
-              sizes(sets),
-              config.batchSize(),
-              config.stochasticTasks(),
-              config.mixCap(),
-              config.groupByLength(),
-              (task, index) -> sets.get(task).train().get(index).length());
+      Sampler sampler = newSampler(sets);
       Checkpoint checkpoint = new Checkpoint(runDir, runDir.resolve(LOG));
       Checkpoint.State state = checkpoint.restore(params, opt, sampler);
       long padId = model.backbone().padId();
+      if (objective.distills()) {
+        prefillTeachers(objective.teachers(), sets, state.step, root);
+      }
       try (Reporter.Progress bar = progressBar(state.step)) {
         Window window = new Window();
         for (int step = state.step; step < config.steps(); step++) {
@@ -102,6 +97,46 @@ public final class Trainer {
         }
       }
       return finish(params, state);
+    }
+  }
+
+  private Sampler newSampler(List<TrainSet> sets) {
+    return new Sampler(
+        config.seed(),
+        sizes(sets),
+        config.batchSize(),
+        config.stochasticTasks(),
+        config.mixCap(),
+        config.groupByLength(),
+        (task, index) -> sets.get(task).train().get(index).length());
+  }
+
+  /**
+   * Runs the teachers, before the first step, on every example the run will still draw (a second
+   * sampler replays the run's draws from step 0), so that distillation steps cost what a plain step
+   * costs; the time it took is reported once.
+   */
+  private void prefillTeachers(
+      TeacherCache cache, List<TrainSet> sets, int fromStep, NDManager root) {
+    Sampler ahead = newSampler(sets);
+    List<Instance> draws = new ArrayList<>();
+    int firstNeeded = 0;
+    for (int step = 0; step < config.steps(); step++) {
+      if (step == fromStep) {
+        firstNeeded = draws.size();
+      }
+      draws.addAll(draw(ahead, sets));
+    }
+    long t0 = System.nanoTime();
+    long passes =
+        cache.prefill(draws, fromStep >= config.steps() ? draws.size() : firstNeeded, root);
+    if (config.progress() && passes > 0) {
+      Reporter.current()
+          .info(
+              Trainer.class,
+              String.format(
+                  "teacher outputs for %,d examples precomputed in %.1f s",
+                  passes, (System.nanoTime() - t0) / 1e9));
     }
   }
 

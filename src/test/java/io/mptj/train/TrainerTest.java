@@ -216,6 +216,132 @@ class TrainerTest {
   }
 
   @Test
+  void prefillRunsTheTeacherOnceForEveryDrawnExampleAndLookupsThenRunNone() {
+    TrainSet s0 = set(0, 30);
+    TrainSet s1 = set(1, 200);
+    try (EncoderTaskModel teacher =
+            model(new SoftPrompt(root, root.randomNormal(new Shape(2, P, D))), 2);
+        EncoderTaskModel student = model(mpt(2, 9), 2)) {
+      TeacherCache cache = new TeacherCache(teacher, 0);
+      Sampler sampler = new Sampler(3, new int[] {30, 200}, 8, true);
+      List<List<Instance>> batches = new ArrayList<>();
+      List<Instance> draws = new ArrayList<>();
+      java.util.Set<Long> seen = new java.util.HashSet<>();
+      for (int step = 0; step < 12; step++) {
+        List<Instance> batch = new ArrayList<>();
+        for (Sampler.Pick p : sampler.next()) {
+          batch.add((p.task() == 0 ? s0 : s1).train().get(p.index()));
+          seen.add(((long) p.task() << 32) | p.index());
+        }
+        batches.add(batch);
+        draws.addAll(batch);
+      }
+      assertEquals(seen.size(), cache.prefill(draws, 0, root), "one pass per distinct example");
+      assertEquals(seen.size(), cache.size());
+      for (List<Instance> batch : batches) {
+        try (NDManager m = root.newSubManager();
+            NDScope scope = new NDScope()) {
+          Batch b = Batch.collate(batch, m, 0);
+          Objective obj = new Objective(0.9, 2.0, cache);
+          float cached = obj.compute(student, b, cache.lookup(b)).total().getFloat();
+          float fresh =
+              obj.compute(student, b, teacher.summarize(b, teacher.forward(b))).total().getFloat();
+          assertEquals(fresh, cached, 1e-5f, "outputs computed in length-sorted chunks");
+        }
+      }
+      assertEquals(seen.size(), cache.teacherPasses(), "no teacher pass inside the steps");
+      assertEquals(0, cache.prefill(draws, 0, root), "a second prefill finds everything cached");
+      TeacherCache resumed = new TeacherCache(teacher, 0);
+      int from = draws.size() - 8 * 3;
+      resumed.prefill(draws, from, root);
+      assertTrue(
+          cache.passes().containsAll(resumed.passes()),
+          "a resumed run's teacher passes are chunks of the uninterrupted run's");
+      long prefilled = resumed.teacherPasses();
+      for (List<Instance> batch : batches.subList(batches.size() - 3, batches.size())) {
+        try (NDManager m = root.newSubManager()) {
+          resumed.lookup(Batch.collate(batch, m, 0));
+        }
+      }
+      assertEquals(prefilled, resumed.teacherPasses(), "the draws still to come were all covered");
+      assertEquals(
+          0,
+          new TeacherCache(teacher, 0).prefill(draws, draws.size(), root),
+          "a finished run needs no teacher pass");
+    }
+  }
+
+  @Test
+  void aKilledDistillationResumesToTheSameStudentAsAnUninterruptedOne() {
+    List<TrainSet> sets = List.of(set(0, 60), set(1, 90));
+    int[] reads = {0};
+    List<TrainSet> counted =
+        List.of(
+            new TrainSet(
+                sets.get(0).name(),
+                counting(sets.get(0).train(), reads),
+                sets.get(0).dev(),
+                TrainerTest::accuracy),
+            sets.get(1));
+    float[][] straight;
+    try (EncoderTaskModel teacher = teacher();
+        EncoderTaskModel m = model(mpt(2, 5), 2)) {
+      new Trainer(config(14, 5, 3), tmp.resolve("straight"))
+          .run(m, counted, new Objective(0.9, 2.0, new TeacherCache(teacher, 0)));
+      straight = values(m);
+    }
+    Path dir = tmp.resolve("killed");
+    List<TrainSet> crashing =
+        List.of(
+            new TrainSet(
+                sets.get(0).name(),
+                failAfter(sets.get(0).train(), reads[0] - 3),
+                sets.get(0).dev(),
+                TrainerTest::accuracy),
+            sets.get(1));
+    try (EncoderTaskModel teacher = teacher();
+        EncoderTaskModel m = model(mpt(2, 5), 2)) {
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              new Trainer(config(14, 5, 3), dir)
+                  .run(m, crashing, new Objective(0.9, 2.0, new TeacherCache(teacher, 0))));
+    }
+    assertTrue(Files.isDirectory(dir.resolve(Trainer.CHECKPOINT)), "killed after a checkpoint");
+    try (EncoderTaskModel teacher = teacher();
+        EncoderTaskModel m = model(mpt(2, 5), 2)) {
+      new Trainer(config(14, 5, 3), dir)
+          .run(m, sets, new Objective(0.9, 2.0, new TeacherCache(teacher, 0)));
+      float[][] resumed = values(m);
+      for (int i = 0; i < straight.length; i++) {
+        assertArrayEquals(straight[i], resumed[i], "parameter " + i);
+      }
+    }
+  }
+
+  /** A fixed teacher (the same prompts every call). */
+  private static EncoderTaskModel teacher() {
+    ai.djl.engine.Engine.getInstance().setRandomSeed(17);
+    return model(new SoftPrompt(root, root.randomNormal(new Shape(2, P, D))), 2);
+  }
+
+  /** A list that counts its element reads in {@code reads[0]}. */
+  static List<Instance> counting(List<Instance> xs, int[] reads) {
+    return new AbstractList<>() {
+      @Override
+      public Instance get(int i) {
+        reads[0]++;
+        return xs.get(i);
+      }
+
+      @Override
+      public int size() {
+        return xs.size();
+      }
+    };
+  }
+
+  @Test
   void aKilledRunResumesToTheSamePromptAsAnUninterruptedOne() {
     List<TrainSet> sets = List.of(set(0, 60), set(1, 90));
     float[][] straight;
