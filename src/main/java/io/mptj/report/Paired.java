@@ -195,18 +195,39 @@ final class Paired {
     return methods.contains("PT") ? "PT" : methods.getFirst();
   }
 
-  /** The table of every method against the baseline, or null with nothing to compare. */
+  /**
+   * The comparisons a report shows, {a, b} meaning a − b: every method against the baseline, then
+   * MPT against the other transfer methods (SPoT, ATTEMPT) and each "MPT+X" (MPT's transfer for a
+   * successor's prompt) against X alone — the questions the paper and its successors ask.
+   */
+  static List<String[]> comparisons(List<String> methods, String base) {
+    List<String[]> out = new ArrayList<>();
+    for (String m : methods) {
+      if (!m.equals(base)) {
+        out.add(new String[] {m, base});
+      }
+    }
+    for (String m : methods) {
+      for (String b : methods) {
+        boolean transfer = m.equals("MPT") && (b.equals("SPoT") || b.equals("ATTEMPT"));
+        boolean onTop = m.equals("MPT+" + b);
+        if ((transfer || onTop) && !b.equals(base)) {
+          out.add(new String[] {m, b});
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The table of the {@link #comparisons}, or null with nothing to compare. */
   static Doc.Table table(Results results, int shots) {
     String base = baseline(results, shots);
     List<List<String>> rows = new ArrayList<>();
-    for (String m : results.methods(shots)) {
-      if (m.equals(base)) {
-        continue;
-      }
-      List<TaskPairs> all = pairs(results, shots, m, base);
+    for (String[] ab : comparisons(results.methods(shots), base)) {
+      List<TaskPairs> all = pairs(results, shots, ab[0], ab[1]);
       Comparison c = compare(all);
       if (c != null) {
-        rows.add(row(m + " − " + base, c));
+        rows.add(row(ab[0] + " − " + ab[1], c));
       }
       if (all.size() > 1) {
         for (TaskPairs t : all) {

@@ -99,4 +99,25 @@ class PairedTest {
     assertEquals("+5.0", t.rows().get(1).get(2));
     assertEquals("-2.0", t.rows().get(2).get(2));
   }
+
+  @Test
+  void mptIsAlsoComparedWithTheOtherTransferMethodsAndMptPlusXWithX() {
+    List<Run> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 3; seed++) {
+      runs.add(run("PT", "glue/RTE", seed, 50, correct(10, 20)));
+      runs.add(run("SPoT", "glue/RTE", seed, 52, correct(10, 20)));
+      runs.add(run("MPT", "glue/RTE", seed, 55, correct(11, 20)));
+      runs.add(run("DePT", "glue/RTE", seed, 51, correct(10, 20)));
+      runs.add(run("MPT+DePT", "glue/RTE", seed, 54 + seed, correct(12, 20)));
+    }
+    Doc.Table t = Paired.table(new Results(runs), 16);
+    List<String> labels = t.rows().stream().map(List::getFirst).toList();
+    assertEquals(
+        List.of(
+            "SPoT − PT", "MPT − PT", "DePT − PT", "MPT+DePT − PT", "MPT − SPoT", "MPT+DePT − DePT"),
+        labels);
+    assertEquals("+3.0", t.rows().get(4).get(2)); // 55 − 52
+    assertEquals("+5.0", t.rows().get(5).get(2)); // mean of 55, 56, 57 − 51
+    assertEquals("+10.0", t.rows().get(5).get(4)); // 12/20 − 10/20 right
+  }
 }
