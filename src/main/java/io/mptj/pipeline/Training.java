@@ -24,6 +24,7 @@ final class Training {
     RunDir.requireSameSettings(r.dir(), cfg);
     RunDir.writeJson(r.dir().resolve(RunDir.CONFIG), cfg);
     boolean peak = io.mptj.engine.NativeMemory.resetPeak();
+    long startBytes = io.mptj.engine.NativeMemory.residentBytes();
     long start = System.nanoTime();
     List<TrainSet> sets = r.tasks().stream().map(PreparedTask::trainSet).toList();
     Trainer.Result result = new Trainer(trainer, r.dir()).run(r.model(), sets, r.objective());
@@ -43,6 +44,9 @@ final class Training {
     metrics.put("train_seconds", Math.round(seconds * 10) / 10.0);
     if (peakBytes > 0) {
       metrics.put("peak_rss_mb", Math.round(peakBytes / (1024.0 * 1024) * 10) / 10.0);
+    }
+    if (startBytes > 0) {
+      metrics.put("start_rss_mb", Math.round(startBytes / (1024.0 * 1024) * 10) / 10.0);
     }
     RunDir.writeJson(r.dir().resolve(RunDir.METRICS), metrics);
     return metrics;

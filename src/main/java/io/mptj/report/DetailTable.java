@@ -28,7 +28,7 @@ final class DetailTable {
     List<String> header = new ArrayList<>(List.of("Method", "seeds"));
     dev.forEach(m -> header.add("dev " + m));
     test.forEach(m -> header.add("test " + m));
-    header.addAll(List.of("best step", "train s", "peak RSS MiB"));
+    header.addAll(List.of("best step", "train s", "peak RSS MiB", "peak − start MiB"));
     List<List<String>> rows = new ArrayList<>();
     for (String method : methods) {
       rows.add(row(method, results.runs(shots, method, task), dev, test));
@@ -44,6 +44,7 @@ final class DetailTable {
     row.add(plain(runs, x -> (double) x.metrics().bestStep(), "%.0f"));
     row.add(plain(runs, x -> x.metrics().trainSeconds(), "%.1f"));
     row.add(plain(runs, x -> x.metrics().peakRssMb(), "%.0f"));
+    row.add(plain(runs, x -> x.metrics().peakRssMb() - x.metrics().startRssMb(), "%+.0f"));
     return row;
   }
 

@@ -24,6 +24,8 @@ import java.util.Map;
  * @param trainSeconds wall-clock training time, or NaN when not recorded
  * @param peakRssMb the process's peak resident memory while training (MiB), or NaN when not
  *     recorded
+ * @param startRssMb the process's resident memory when training started (MiB; in a JVM that ran
+ *     earlier runs, what they left resident), or NaN when not recorded
  * @param testCorrect per test example whether the run got it right ({@code 0}/{@code 1}, in the
  *     test split's order), or null when not recorded (older runs, tasks that are not
  *     classification)
@@ -40,6 +42,7 @@ public record RunMetrics(
     int steps,
     double trainSeconds,
     double peakRssMb,
+    double startRssMb,
     String testCorrect) {
 
   /** The file name in a run directory. */
@@ -109,6 +112,7 @@ public record RunMetrics(
         f.has("steps") ? f.integer("steps") : -1,
         f.number("train_seconds", Double.NaN),
         f.number("peak_rss_mb", Double.NaN),
+        f.number("start_rss_mb", Double.NaN),
         correct(f));
   }
 

@@ -221,7 +221,7 @@ class ExperimentTest {
       String label = io.mptj.method.MethodRegistry.get(m).label();
       assertTrue(md.contains("| " + label + " "), label + " has a row:\n" + md);
     }
-    assertTrue(md.contains("peak RSS MiB"), md);
+    assertTrue(md.contains("peak RSS MiB") && md.contains("peak − start MiB"), md);
     Path lora = out.resolve("runs/k4/lora/toy-c/seed-1");
     assertTrue(
         Files.isRegularFile(lora.resolve(GridSearch.SELECTION)), "LoRA's grid chosen on dev");
@@ -230,6 +230,12 @@ class ExperimentTest {
     assertTrue(
         metrics.get("params").get("task_specific").asLong() > 990_000,
         "FT counts the whole tiny model (996K)");
+    if (metrics.has("peak_rss_mb")) { // Linux
+      assertTrue(
+          metrics.get("start_rss_mb").asDouble() > 0
+              && metrics.get("start_rss_mb").asDouble() <= metrics.get("peak_rss_mb").asDouble(),
+          "the resident size at the start of training is recorded, under the peak: " + metrics);
+    }
   }
 
   /** Runs the spec file end to end on the data directory and returns its report directory. */

@@ -27,6 +27,7 @@ class PairedTest {
             -1,
             Double.NaN,
             Double.NaN,
+            Double.NaN,
             correct);
     return new Run(new RunRef(method, task, seed, 16, Path.of("/nonexistent")), m, null);
   }

@@ -272,7 +272,8 @@ class ReportTest {
             "test f1",
             "best step",
             "train s",
-            "peak RSS MiB"),
+            "peak RSS MiB",
+            "peak − start MiB"),
         table.getFirst());
     double s1 = score("MPT", CB, 1);
     double s2 = score("MPT", CB, 2);
