@@ -192,23 +192,11 @@ class TrainerTest {
             model(new SoftPrompt(root, root.randomNormal(new Shape(2, P, D))), 2);
         EncoderTaskModel student = model(mpt(2, 9), 2)) {
       TeacherCache cache = new TeacherCache(teacher, 0);
-      Sampler sampler = new Sampler(1, new int[] {30, 20}, 8, true);
       java.util.Set<Long> seen = new java.util.HashSet<>();
-      for (int step = 0; step < 15; step++) {
-        List<Instance> batch = new ArrayList<>();
-        for (Sampler.Pick p : sampler.next()) {
-          batch.add((p.task() == 0 ? s0 : s1).train().get(p.index()));
-          seen.add(((long) p.task() << 32) | p.index());
-        }
-        try (NDManager m = root.newSubManager();
-            NDScope scope = new NDScope()) {
-          Batch b = Batch.collate(batch, m, 0);
-          Objective obj = new Objective(0.9, 2.0, cache);
-          float cached = obj.compute(student, b, cache.lookup(b)).total().getFloat();
-          float fresh =
-              obj.compute(student, b, teacher.summarize(b, teacher.forward(b))).total().getFloat();
-          assertEquals(fresh, cached, 1e-6f, "step " + step);
-        }
+      List<List<Instance>> batches =
+          batches(new Sampler(1, new int[] {30, 20}, 8, true), 15, seen, s0, s1);
+      for (List<Instance> batch : batches) {
+        assertCachedLossIsRecomputed(cache, teacher, student, batch, 1e-6f);
       }
       assertEquals(
           seen.size(), cache.teacherPasses(), "each example's teacher pass ran exactly once");
@@ -223,31 +211,14 @@ class TrainerTest {
             model(new SoftPrompt(root, root.randomNormal(new Shape(2, P, D))), 2);
         EncoderTaskModel student = model(mpt(2, 9), 2)) {
       TeacherCache cache = new TeacherCache(teacher, 0);
-      Sampler sampler = new Sampler(3, new int[] {30, 200}, 8, true);
-      List<List<Instance>> batches = new ArrayList<>();
-      List<Instance> draws = new ArrayList<>();
       java.util.Set<Long> seen = new java.util.HashSet<>();
-      for (int step = 0; step < 12; step++) {
-        List<Instance> batch = new ArrayList<>();
-        for (Sampler.Pick p : sampler.next()) {
-          batch.add((p.task() == 0 ? s0 : s1).train().get(p.index()));
-          seen.add(((long) p.task() << 32) | p.index());
-        }
-        batches.add(batch);
-        draws.addAll(batch);
-      }
+      List<List<Instance>> batches =
+          batches(new Sampler(3, new int[] {30, 200}, 8, true), 12, seen, s0, s1);
+      List<Instance> draws = batches.stream().flatMap(List::stream).toList();
       assertEquals(seen.size(), cache.prefill(draws, 0, root), "one pass per distinct example");
       assertEquals(seen.size(), cache.size());
-      for (List<Instance> batch : batches) {
-        try (NDManager m = root.newSubManager();
-            NDScope scope = new NDScope()) {
-          Batch b = Batch.collate(batch, m, 0);
-          Objective obj = new Objective(0.9, 2.0, cache);
-          float cached = obj.compute(student, b, cache.lookup(b)).total().getFloat();
-          float fresh =
-              obj.compute(student, b, teacher.summarize(b, teacher.forward(b))).total().getFloat();
-          assertEquals(fresh, cached, 1e-5f, "outputs computed in length-sorted chunks");
-        }
+      for (List<Instance> batch : batches) { // outputs computed in length-sorted chunks
+        assertCachedLossIsRecomputed(cache, teacher, student, batch, 1e-5f);
       }
       assertEquals(seen.size(), cache.teacherPasses(), "no teacher pass inside the steps");
       assertEquals(0, cache.prefill(draws, 0, root), "a second prefill finds everything cached");
@@ -316,6 +287,41 @@ class TrainerTest {
       for (int i = 0; i < straight.length; i++) {
         assertArrayEquals(straight[i], resumed[i], "parameter " + i);
       }
+    }
+  }
+
+  /**
+   * {@code steps} batches drawn from two sets; the drawn (task, index) keys go into {@code seen}.
+   */
+  private static List<List<Instance>> batches(
+      Sampler sampler, int steps, java.util.Set<Long> seen, TrainSet s0, TrainSet s1) {
+    List<List<Instance>> out = new ArrayList<>();
+    for (int step = 0; step < steps; step++) {
+      List<Instance> batch = new ArrayList<>();
+      for (Sampler.Pick p : sampler.next()) {
+        batch.add((p.task() == 0 ? s0 : s1).train().get(p.index()));
+        seen.add(((long) p.task() << 32) | p.index());
+      }
+      out.add(batch);
+    }
+    return out;
+  }
+
+  /** The distillation loss from the cache equals the one from a fresh teacher pass on the batch. */
+  private static void assertCachedLossIsRecomputed(
+      TeacherCache cache,
+      EncoderTaskModel teacher,
+      EncoderTaskModel student,
+      List<Instance> batch,
+      float tolerance) {
+    try (NDManager m = root.newSubManager();
+        NDScope scope = new NDScope()) {
+      Batch b = Batch.collate(batch, m, 0);
+      Objective obj = new Objective(0.9, 2.0, cache);
+      float cached = obj.compute(student, b, cache.lookup(b)).total().getFloat();
+      float fresh =
+          obj.compute(student, b, teacher.summarize(b, teacher.forward(b))).total().getFloat();
+      assertEquals(fresh, cached, tolerance);
     }
   }
 
