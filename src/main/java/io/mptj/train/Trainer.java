@@ -130,7 +130,7 @@ public final class Trainer {
     long t0 = System.nanoTime();
     long passes =
         cache.prefill(draws, fromStep >= config.steps() ? draws.size() : firstNeeded, root);
-    if (config.progress() && passes > 0) {
+    if (passes > 0) {
       Reporter.current()
           .info(
               Trainer.class,
