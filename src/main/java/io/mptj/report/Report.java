@@ -175,8 +175,8 @@ public final class Report {
     para(
         "Each method against the baseline on the same tasks and seeds (a few-shot seed is also the"
             + " same draw of training examples), then MPT against SPoT and ATTEMPT, and each MPT+X"
-            + " (MPT's transfer for another method's prompt) against X alone. Δ score is the mean test-score difference in"
-            + " points, per task over seeds and then over tasks; its interval is the 2.5–97.5"
+            + " (MPT's transfer for another method's prompt) against X alone. Δ score is the mean"
+            + " test-score difference in points, per task over seeds and then over tasks; its interval is the 2.5–97.5"
             + " percentile range of "
             + Paired.RESAMPLES
             + " bootstrap resamples of the seeds within each task. Δ accuracy and its interval"

@@ -120,7 +120,7 @@ public final class Trainer {
       TeacherCache cache, List<TrainSet> sets, int fromStep, NDManager root) {
     Sampler ahead = newSampler(sets);
     List<Instance> draws = new ArrayList<>();
-    int firstNeeded = 0;
+    int firstNeeded = -1; // index of the first draw at or after fromStep
     for (int step = 0; step < config.steps(); step++) {
       if (step == fromStep) {
         firstNeeded = draws.size();
@@ -128,8 +128,7 @@ public final class Trainer {
       draws.addAll(draw(ahead, sets));
     }
     long t0 = System.nanoTime();
-    long passes =
-        cache.prefill(draws, fromStep >= config.steps() ? draws.size() : firstNeeded, root);
+    long passes = cache.prefill(draws, firstNeeded < 0 ? draws.size() : firstNeeded, root);
     if (passes > 0) {
       Reporter.current()
           .info(
