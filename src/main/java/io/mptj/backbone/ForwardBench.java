@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.mptj.engine.Devices;
+import io.mptj.engine.MatmulPrecision;
 import io.mptj.engine.MatmulProbe;
 import io.mptj.engine.Timing;
 import java.util.ArrayList;
@@ -68,6 +69,8 @@ public final class ForwardBench {
     List<Double> fwd = new ArrayList<>();
     List<Double> step = new ArrayList<>();
     List<Double> gemm = new ArrayList<>();
+    List<Double> gemmReduced = new ArrayList<>();
+    boolean reduced = MatmulPrecision.current() != MatmulPrecision.FP32;
     try (NDManager root = Devices.newManager()) {
       NDArray prompt =
           root.randomNormal(
@@ -79,18 +82,31 @@ public final class ForwardBench {
       long[] ids = randomIds(backbone, s.batch() * s.seq());
       long[] target = randomIds(backbone, s.batch() * s.targetLength());
       for (int r = -1; r < s.repeats(); r++) {
-        double g =
-            Math.max(MatmulProbe.gflops(root, shapes, 2), MatmulProbe.gflops(root, SQUARE, 2));
+        // the yardstick is always the fp32 rate; under --matmul bf16 the bf16 rate is kept beside
+        // it
+        double g = MatmulPrecision.with(MatmulPrecision.FP32, () -> gemmRate(root, shapes));
+        double gb = reduced ? gemmRate(root, shapes) : Double.NaN;
         double f = Timing.seconds(() -> forward(backbone, root, prompt, ids, target, s, false));
         double b = Timing.seconds(() -> forward(backbone, root, prompt, ids, target, s, true));
         if (r >= 0) {
           gemm.add(g);
+          gemmReduced.add(gb);
           fwd.add(f);
           step.add(b);
         }
       }
     }
-    return result(backbone, s, flops, Timing.median(gemm), Timing.median(fwd), Timing.median(step));
+    Map<String, Object> out =
+        result(backbone, s, flops, Timing.median(gemm), Timing.median(fwd), Timing.median(step));
+    if (reduced) {
+      out.put("matmul_bf16_gflops", round(Timing.median(gemmReduced)));
+    }
+    return out;
+  }
+
+  /** The better of the model's GEMM shapes and the square one, at the current precision. */
+  private static double gemmRate(NDManager root, List<MatmulProbe.Gemm> shapes) {
+    return Math.max(MatmulProbe.gflops(root, shapes, 2), MatmulProbe.gflops(root, SQUARE, 2));
   }
 
   private static Map<String, Object> result(
@@ -112,6 +128,7 @@ public final class ForwardBench {
     // what the launcher preloaded (native/malloc.sh, native/mkl-shim.sh): they change these figures
     out.put("allocator", io.mptj.engine.Machine.allocator());
     out.put("mkl_shim", io.mptj.engine.Machine.mklShim());
+    out.put("matmul", MatmulPrecision.current().key());
     out.put("forward_ms", round(fwd * 1e3));
     out.put("forward_backward_ms", round(step * 1e3));
     out.put("forward_tokens_per_s", round(tokens / fwd));

@@ -1,6 +1,7 @@
 package io.mptj.cli;
 
 import io.mptj.engine.Devices;
+import io.mptj.engine.MatmulPrecision;
 import io.mptj.engine.NativeMemory;
 import io.mptj.engine.Reporter;
 import picocli.CommandLine;
@@ -42,6 +43,29 @@ public final class Main implements Runnable {
   void device(String value) {
     try {
       Devices.use(Devices.parse(value, "--device"), "--device " + value);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /** {@code --matmul}, on every command: the arithmetic of float32 matrix multiplies. */
+  @CommandLine.Option(
+      names = "--matmul",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "<precision>",
+      defaultValue = "${env:MPTJ_MATMUL:-fp32}",
+      description =
+          "fp32 (exact) or bf16 (float32 tensors, bf16 products in oneDNN: AMX or avx512_bf16;"
+              + " README, Speed); default: $MPTJ_MATMUL or fp32")
+  void matmul(String value) {
+    try {
+      MatmulPrecision p = MatmulPrecision.parse(value, "--matmul");
+      if (p == MatmulPrecision.BF16 && !MatmulPrecision.hardwareBf16()) {
+        System.err.println(
+            "mptj: warning: --matmul bf16 on a CPU without amx_bf16 or avx512_bf16 is emulated"
+                + " by oneDNN and slower than fp32");
+      }
+      MatmulPrecision.use(p);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * What a benchmark figure depends on besides the code: CPU model and count, the run's device, what
- * the launcher preloaded (native/malloc.sh, native/mkl-shim.sh) and the JVM.
+ * the launcher preloaded (native/malloc.sh, native/mkl-shim.sh), the matmul precision and the JVM.
  */
 public final class Machine {
   private Machine() {}
@@ -30,6 +30,8 @@ public final class Machine {
     m.put("device", Devices.current().toString());
     m.put("allocator", allocator());
     m.put("mkl_shim", mklShim());
+    m.put("matmul", MatmulPrecision.current().key());
+    m.put("bf16_hardware", MatmulPrecision.hardwareBf16());
     m.put("java", Runtime.version().toString());
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     return m;

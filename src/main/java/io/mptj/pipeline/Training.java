@@ -42,6 +42,7 @@ final class Training {
     metrics.put("best_step", result.bestStep());
     metrics.put("steps", s.run().steps());
     metrics.put("train_seconds", Math.round(seconds * 10) / 10.0);
+    metrics.put("matmul", io.mptj.engine.MatmulPrecision.current().key());
     if (peakBytes > 0) {
       metrics.put("peak_rss_mb", Math.round(peakBytes / (1024.0 * 1024) * 10) / 10.0);
     }
