@@ -85,6 +85,9 @@ public enum MatmulPrecision {
       return;
     }
     try {
+      if (p == BF16) {
+        Binding.capPrimitiveCache();
+      }
       Binding.SET.invokeExact(Binding.context(), p.libtorchValue);
     } catch (RuntimeException | Error e) {
       throw e;
@@ -126,6 +129,8 @@ public enum MatmulPrecision {
   private static final class Binding {
     static final MethodHandle CONTEXT_HANDLE;
     static final MethodHandle SET;
+    static final MethodHandle SETENV;
+    static final String CACHE_CAPACITY = "32";
 
     static {
       Engine.getInstance(); // loads libtorch
@@ -137,6 +142,32 @@ public enum MatmulPrecision {
           linker.downcallHandle(
               symbol(lib, SETTER),
               FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+      SETENV =
+          linker.downcallHandle(
+              linker.defaultLookup().find("setenv").orElseThrow(),
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT));
+    }
+
+    /**
+     * Caps oneDNN's primitive cache at {@value #CACHE_CAPACITY} entries (libc {@code setenv}, read
+     * by oneDNN when it makes its first primitive; a capacity the user set wins). Its default of
+     * 1,024 keeps a primitive and its scratch memory for every GEMM shape seen, and length-grouped
+     * batches see many: RTE's epoch at 1,024 peaked 700 MiB higher, at the same speed
+     * (bench/README.md).
+     */
+    static void capPrimitiveCache() throws Throwable {
+      try (Arena a = Arena.ofConfined()) {
+        int unused =
+            (int)
+                SETENV.invokeExact(
+                    a.allocateFrom("ONEDNN_PRIMITIVE_CACHE_CAPACITY"),
+                    a.allocateFrom(CACHE_CAPACITY),
+                    0);
+      }
     }
 
     static MemorySegment context() throws Throwable {
