@@ -8,6 +8,7 @@
 #   MPTJ_MALLOC=tcmalloc   tcmalloc; a line on stderr when it is not installed
 #   MPTJ_MALLOC=jemalloc   jemalloc (slower here; for comparison)
 #   MPTJ_MALLOC=system     glibc's malloc
+# With glibc's malloc (system, or auto without tcmalloc) it exports MALLOC_ARENA_MAX=1 unless set.
 #   MPTJ_MALLOC_DIRS       where to look for the libraries (default: the system's library folders)
 # The choice is exported as MPTJ_ALLOCATOR (the library's path, or "system") for benchmarks to record.
 
@@ -45,7 +46,14 @@ mptj_malloc_apply() {
   local lib
   lib=$(mptj_malloc_library)
   export MPTJ_ALLOCATOR="${lib:-system}"
-  [ -n "$lib" ] || return 0
+  if [ -z "$lib" ]; then
+    # glibc: one arena. The JVM's threads otherwise each get a secondary arena, whose 64 MiB heaps
+    # are mapped and unmapped around the step's large tensors whatever mallopt says (the CLI's
+    # M_MMAP_MAX = 0 and trim threshold reach the main arena only): forward at B = 32 ran 3.3x
+    # faster with one (bench/README.md, 2026-12-04). A value the user set wins.
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
+    return 0
+  fi
   # tcmalloc reports every allocation over 1 GiB on stderr; a long run's cache pages are not news
   export TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD="${TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD:-1099511627776}"
   case ":${LD_PRELOAD:-}:" in

@@ -13,6 +13,7 @@ import io.mptj.backbone.bert.BertEncoder;
 import io.mptj.backbone.nn.Activation;
 import io.mptj.engine.Devices;
 import io.mptj.engine.Json;
+import io.mptj.engine.MatmulPrecision;
 import io.mptj.engine.Safetensors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,7 +130,8 @@ final class BenchCompare implements Callable<Integer> {
 
   /**
    * The backbone's weights, and a parity input with mptj's output on it: a (1, 4, d) prompt before
-   * (2, 12) token ids, all positions real.
+   * (2, 12) token ids, all positions real; the output computed in exact fp32 whatever {@code
+   * --matmul} says.
    */
   private static void writeWeightsAndCheck(BertEncoder bert, Path file) {
     int d = bert.hiddenSize();
@@ -142,7 +144,11 @@ final class BenchCompare implements Callable<Integer> {
       }
       NDArray tokens = m.create(ids, new Shape(2, 12)); // (2, 12)
       NDArray x = PromptInput.prependEmbeddings(prompt.broadcast(2, 4, d), bert.embed(tokens));
-      NDArray states = bert.encode(x, null, m.ones(new Shape(2, 16), DataType.INT64)); // (2, 16, d)
+      // exact fp32 also under --matmul bf16: the check is of the reference's math, not its rounding
+      NDArray states =
+          MatmulPrecision.with(
+              MatmulPrecision.FP32,
+              () -> bert.encode(x, null, m.ones(new Shape(2, 16), DataType.INT64))); // (2, 16, d)
       out.put("__check_prompt", prompt);
       out.put("__check_ids", tokens.toType(DataType.FLOAT32, false));
       out.put("__check_out", states);
@@ -164,7 +170,8 @@ final class BenchCompare implements Callable<Integer> {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment()
         .keySet()
-        .removeAll(List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_PRELOAD"));
+        .removeAll(
+            List.of("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_PRELOAD", "MALLOC_ARENA_MAX"));
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     int rc = p.waitFor();

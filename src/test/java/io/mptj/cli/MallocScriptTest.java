@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launcher's allocator choice ({@code native/malloc.sh}, sourced by {@code ./mptj}): tcmalloc
  * when installed, the settings that force or refuse it, a clear line for a missing or misspelled
- * one, and LD_PRELOAD appended once after the MKL shim.
+ * one, LD_PRELOAD appended once after the MKL shim, and one glibc arena where glibc's malloc stays.
  */
 class MallocScriptTest {
 
@@ -55,6 +55,15 @@ class MallocScriptTest {
     assertEquals("[] system", none.out().strip());
   }
 
+  @Test
+  void glibcGetsOneArenaUnlessTheUserChoseAndTcmallocNone() throws Exception {
+    String show = "mptj_malloc_apply; echo \"${MALLOC_ARENA_MAX:-unset}\"";
+    assertEquals("1", run(show, Map.of()).out().strip(), "glibc, nothing set");
+    assertEquals("4", run(show, Map.of("MALLOC_ARENA_MAX", "4")).out().strip(), "the user's");
+    Files.createFile(libs.resolve("libtcmalloc_minimal.so.4"));
+    assertEquals("unset", run(show, Map.of()).out().strip(), "tcmalloc has its own caches");
+  }
+
   /** Under {@code ./mptj test} with tcmalloc installed, this Surefire fork has it mapped. */
   @Test
   void aTestJvmStartedThroughTheLauncherHasTheAllocatorLoaded() throws Exception {
@@ -73,6 +82,7 @@ class MallocScriptTest {
     pb.environment().remove("MPTJ_MALLOC");
     pb.environment().remove("LD_PRELOAD");
     pb.environment().remove("MPTJ_ALLOCATOR");
+    pb.environment().remove("MALLOC_ARENA_MAX");
     pb.environment().put("MPTJ_MALLOC_DIRS", libs.toString());
     pb.environment().putAll(env);
     Path err = Files.createTempFile("malloc", ".err");
