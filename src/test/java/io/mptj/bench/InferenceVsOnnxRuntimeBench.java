@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * threads, all graph optimisations), both at batch B = 64, every position counted as a token, the
  * two interleaved in one process. Prints one JSON line and appends it to {@code
  * bench/results/infer.jsonl}. Run with {@code ./mptj test -Pbench
- * -Dtest=InferenceVsOnnxRuntimeBench}.
+ * -Dtest=InferenceVsOnnxRuntimeBench} (add {@code -Dbench.matmul=bf16} for mptj's bf16 matmuls).
  */
 @Bench
 class InferenceVsOnnxRuntimeBench {
@@ -44,8 +44,22 @@ class InferenceVsOnnxRuntimeBench {
   static final int P = Integer.getInteger("bench.prompt", 20);
   static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
 
+  /** mptj's matmul precision: {@code -Dbench.matmul=bf16} (default fp32). */
+  static final String MATMUL = System.getProperty("bench.matmul", "fp32");
+
   @Test
   void mptjAgainstOnnxRuntime() throws Exception {
+    io.mptj.engine.NativeMemory.retainFreedMemory(); // as the CLI's main does for predict and serve
+    io.mptj.engine.MatmulPrecision.use(
+        io.mptj.engine.MatmulPrecision.parse(MATMUL, "-Dbench.matmul"));
+    try {
+      measure();
+    } finally {
+      io.mptj.engine.MatmulPrecision.use(io.mptj.engine.MatmulPrecision.FP32);
+    }
+  }
+
+  private void measure() throws Exception {
     int len = P + T;
     long[][] ids = new long[B][len];
     Random rng = new Random(7);
@@ -101,6 +115,7 @@ class InferenceVsOnnxRuntimeBench {
     line.put("batch", B);
     line.put("positions", len);
     line.put("prompt_length", P);
+    line.put("matmul", MATMUL);
     line.put("mptj_tokens_per_s", Math.round(tokens / Timing.median(mptj)));
     line.put("onnxruntime_tokens_per_s", Math.round(tokens / Timing.median(ort)));
     line.put("ratio", Math.round(Timing.median(ort) / Timing.median(mptj) * 1000) / 1000.0);
