@@ -97,7 +97,11 @@ public enum MatmulPrecision {
     current = p;
   }
 
-  /** Runs {@code body} at precision {@code p} and restores the previous one. */
+  /**
+   * Runs {@code body} at precision {@code p} and restores the previous one. The setting is
+   * libtorch's, process-wide: matmuls other threads run meanwhile take it too (the benchmarks use
+   * this for their fp32 yardstick; a server sets its precision once at start).
+   */
   public static <T> T with(MatmulPrecision p, Supplier<T> body) {
     MatmulPrecision before = current;
     use(p);
