@@ -9,6 +9,7 @@ import static io.mptj.backbone.t5.T5Layers.feedForward;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import io.mptj.backbone.nn.LayerEdits;
+import io.mptj.backbone.nn.Scoped;
 
 /**
  * The T5 encoder stack (HF {@code T5Stack} with {@code is_decoder=False}): pre-norm blocks of
@@ -46,7 +47,13 @@ final class T5Encoder {
     bias = bias.add(additiveKeyMask(mask)); // (B, H, L, L)
     NDArray h = embeds; // (B, L, d)
     for (int i = 0; i < stack.blocks().size(); i++) {
-      h = block(h, i, stack.blocks().get(i), bias); // (B, L, d)
+      // a scope per block: its intermediates are freed when it returns (BertEncoder does the same)
+      int index = i;
+      NDArray in = h;
+      NDArray b = bias;
+      h =
+          Scoped.arrays(scope -> new NDList(block(in, index, stack.blocks().get(index), b)), in, b)
+              .singletonOrThrow(); // (B, L, d)
     }
     return edits.rmsNorm(stack.finalNorm(), h); // (B, L, d)
   }
