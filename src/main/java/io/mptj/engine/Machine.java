@@ -38,14 +38,22 @@ public final class Machine {
   }
 
   private static String cpuModel() {
+    return cpuinfo("model name", "unknown");
+  }
+
+  /**
+   * The value of the first {@code key} line of /proc/cpuinfo (e.g. {@code flags}), or {@code
+   * absent} where there is none or the file cannot be read.
+   */
+  static String cpuinfo(String key, String absent) {
     try {
       return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name"))
+          .filter(l -> l.startsWith(key))
           .map(l -> l.substring(l.indexOf(':') + 1).trim())
           .findFirst()
-          .orElse("unknown");
+          .orElse(absent);
     } catch (java.io.IOException | RuntimeException e) {
-      return "unknown";
+      return absent;
     }
   }
 }

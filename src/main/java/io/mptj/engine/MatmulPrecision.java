@@ -44,6 +44,7 @@ public enum MatmulPrecision {
       "_ZN2at7Context25setFloat32MatmulPrecisionENS_22Float32MatmulPrecisionE";
 
   private static volatile MatmulPrecision current = FP32;
+  private static boolean cacheCapped;
 
   private final int libtorchValue;
 
@@ -85,8 +86,9 @@ public enum MatmulPrecision {
       return;
     }
     try {
-      if (p == BF16) {
+      if (p == BF16 && !cacheCapped) {
         Binding.capPrimitiveCache();
+        cacheCapped = true;
       }
       Binding.SET.invokeExact(Binding.context(), p.libtorchValue);
     } catch (RuntimeException | Error e) {
@@ -117,16 +119,8 @@ public enum MatmulPrecision {
    * /proc/cpuinfo); elsewhere oneDNN emulates {@link #BF16}, which is slower than fp32.
    */
   public static boolean hardwareBf16() {
-    try {
-      String flags =
-          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-              .filter(l -> l.startsWith("flags"))
-              .findFirst()
-              .orElse("");
-      return flags.contains(" amx_bf16") || flags.contains(" avx512_bf16");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+    String flags = " " + Machine.cpuinfo("flags", "") + " ";
+    return flags.contains(" amx_bf16 ") || flags.contains(" avx512_bf16 ");
   }
 
   /** libtorch's two symbols, bound once on first use. */
