@@ -123,6 +123,15 @@ public enum MatmulPrecision {
     return flags.contains(" amx_bf16 ") || flags.contains(" avx512_bf16 ");
   }
 
+  /**
+   * Whether {@link #BF16} is known to pay on this CPU: AMX ({@code amx_bf16}). On AMD Zen 4 ({@code
+   * avx512_bf16} without AMX) libtorch 2.7 keeps {@code linear} in fp32 under bf32 and the training
+   * step measured 0.81× fp32 (bench/README.md, 2026-12-04).
+   */
+  public static boolean pays() {
+    return (" " + Machine.cpuinfo("flags", "") + " ").contains(" amx_bf16 ");
+  }
+
   /** libtorch's two symbols, bound once on first use. */
   private static final class Binding {
     static final MethodHandle CONTEXT_HANDLE;
