@@ -60,14 +60,9 @@ public final class Main implements Runnable {
   void matmul(String value) {
     try {
       MatmulPrecision p = MatmulPrecision.parse(value, "--matmul");
-      if (p == MatmulPrecision.BF16 && !MatmulPrecision.hardwareBf16()) {
-        System.err.println(
-            "mptj: warning: --matmul bf16 on a CPU without amx_bf16 or avx512_bf16 is emulated"
-                + " by oneDNN and slower than fp32");
-      } else if (p == MatmulPrecision.BF16 && !MatmulPrecision.pays()) {
-        System.err.println(
-            "mptj: warning: --matmul bf16 without AMX (amx_bf16) measured slower than fp32"
-                + " (AMD Zen 4: 0.81x; libtorch keeps linear in fp32 there); see README, Speed");
+      if (p == MatmulPrecision.BF16) {
+        MatmulPrecision.slowerHere()
+            .ifPresent(why -> System.err.println("mptj: warning: --matmul bf16 " + why));
       }
       MatmulPrecision.use(p);
     } catch (IllegalArgumentException e) {

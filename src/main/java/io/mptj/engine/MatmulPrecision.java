@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -119,8 +120,7 @@ public enum MatmulPrecision {
    * /proc/cpuinfo); elsewhere oneDNN emulates {@link #BF16}, which is slower than fp32.
    */
   public static boolean hardwareBf16() {
-    String flags = " " + Machine.cpuinfo("flags", "") + " ";
-    return flags.contains(" amx_bf16 ") || flags.contains(" avx512_bf16 ");
+    return cpuFlag("amx_bf16") || cpuFlag("avx512_bf16");
   }
 
   /**
@@ -129,7 +129,28 @@ public enum MatmulPrecision {
    * step measured 0.81× fp32 (bench/README.md, 2026-12-04).
    */
   public static boolean pays() {
-    return (" " + Machine.cpuinfo("flags", "") + " ").contains(" amx_bf16 ");
+    return cpuFlag("amx_bf16");
+  }
+
+  /**
+   * Why {@link #BF16} is slower than fp32 on this CPU, or empty where it pays (AMX): the CLI's
+   * warning.
+   */
+  public static Optional<String> slowerHere() {
+    if (!hardwareBf16()) {
+      return Optional.of(
+          "on a CPU without amx_bf16 or avx512_bf16 it is emulated by oneDNN and slower than fp32");
+    }
+    return pays()
+        ? Optional.empty()
+        : Optional.of(
+            "without AMX (amx_bf16) it measured slower than fp32 (AMD Zen 4: 0.81x; libtorch keeps"
+                + " linear in fp32 there); see README, Speed");
+  }
+
+  /** Whether /proc/cpuinfo's flags hold this whole word. */
+  private static boolean cpuFlag(String flag) {
+    return (" " + Machine.cpuinfo("flags", "") + " ").contains(" " + flag + " ");
   }
 
   /** libtorch's two symbols, bound once on first use. */

@@ -9,8 +9,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +39,7 @@ class MatmulPrecisionTest {
     // libtorch 2.7 routes linear through oneDNN's bf16 only on AMX CPUs: on AMD Zen 4 (avx512bw and
     // avx512_bf16, no AMX) linear stays fp32 under bf32 (measured 2026-12-04), so the claim is
     // AMX's
-    assumeTrue(Files.readString(Path.of("/proc/cpuinfo")).contains(" amx_bf16"));
+    assumeTrue(MatmulPrecision.pays(), "no amx_bf16: libtorch keeps linear in fp32 under bf32");
     try (NDManager m = Devices.newManager()) {
       NDArray x = m.randomNormal(new Shape(256, 384)); // (M, K)
       NDArray w = m.randomNormal(new Shape(512, 384)); // (N, K), as linear's weight
@@ -62,6 +60,12 @@ class MatmulPrecisionTest {
       assertTrue(bf16Bmm > 3e-4 && bf16Bmm < 3e-2, "bmm under bf16: " + bf16Bmm);
       assertEquals(fp32Linear, restored, 0.0);
     }
+  }
+
+  @Test
+  void warnsExactlyWhereBf16DoesNotPay() {
+    assertEquals(MatmulPrecision.pays(), MatmulPrecision.slowerHere().isEmpty());
+    assertTrue(!MatmulPrecision.pays() || MatmulPrecision.hardwareBf16());
   }
 
   @Test
