@@ -139,13 +139,13 @@ public enum MatmulPrecision {
   public static Optional<String> slowerHere() {
     if (!hardwareBf16()) {
       return Optional.of(
-          "on a CPU without amx_bf16 or avx512_bf16 it is emulated by oneDNN and slower than fp32");
+          "is emulated by oneDNN on a CPU without amx_bf16 or avx512_bf16, and slower than fp32");
     }
     return pays()
         ? Optional.empty()
         : Optional.of(
-            "without AMX (amx_bf16) it measured slower than fp32 (AMD Zen 4: 0.81x; libtorch keeps"
-                + " linear in fp32 there); see README, Speed");
+            "measured slower than fp32 without AMX (amx_bf16): AMD Zen 4 0.81x, libtorch keeps"
+                + " linear in fp32 there; see README, Speed");
   }
 
   /** Whether /proc/cpuinfo's flags hold this whole word. */
