@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +48,15 @@ final class ExperimentCommand implements Callable<Integer> {
       description = "train nothing: write the report of the runs that have finished so far")
   boolean reportOnly;
 
+  @Option(
+      names = "--only-tasks",
+      split = ",",
+      paramLabel = "TASK",
+      description =
+          "train only these target or few-shot tasks' runs (and the stages they need); the report"
+              + " still covers every finished run of the spec. For a long study run a few tasks at a time")
+  List<String> onlyTasks = List.of();
+
   @Override
   public Integer call() throws IOException {
     ExperimentSpec spec = ExperimentSpec.read(specFile);
@@ -55,6 +66,10 @@ final class ExperimentCommand implements Callable<Integer> {
             ? out
             : Path.of("runs", specFile.getFileName().toString().replaceAll("\\.(ya?ml|json)$", ""));
     String command = "./mptj experiment " + specFile + " --out " + dir;
+    if (reportOnly && !onlyTasks.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(
+          new picocli.CommandLine(this), "--only-tasks trains runs; --report-only trains none");
+    }
     if (reportOnly) {
       try (Context ctx =
           new Context(Backbones.load(spec.backbone()), DataDir.resolve(dataDir), false)) {
@@ -62,13 +77,20 @@ final class ExperimentCommand implements Callable<Integer> {
       }
     }
     return finish(
-        run(spec, text, dir, DataDir.resolve(dataDir), !noProgress, command), System.nanoTime());
+        run(spec, text, dir, DataDir.resolve(dataDir), !noProgress, command, Set.copyOf(onlyTasks)),
+        System.nanoTime());
   }
 
   static Path run(
-      ExperimentSpec spec, String text, Path dir, Path data, boolean progress, String command) {
+      ExperimentSpec spec,
+      String text,
+      Path dir,
+      Path data,
+      boolean progress,
+      String command,
+      Set<String> onlyTasks) {
     try (Context ctx = new Context(Backbones.load(spec.backbone()), data, progress)) {
-      return Experiment.run(spec, text, dir, ctx, command);
+      return Experiment.run(spec, text, dir, ctx, command, onlyTasks);
     }
   }
 

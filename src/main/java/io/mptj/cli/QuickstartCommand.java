@@ -67,7 +67,8 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     Path data = dataFor(spec);
     Path report =
-        ExperimentCommand.run(spec, text, out, data, !noProgress, "./mptj quickstart --out " + out);
+        ExperimentCommand.run(
+            spec, text, out, data, !noProgress, "./mptj quickstart --out " + out, Set.of());
     System.err.printf(
         "mptj quickstart: finished in %.1f minutes%n", (System.nanoTime() - start) / 6e10);
     return ExperimentCommand.finish(report, start);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs an {@link ExperimentSpec} stage by stage — source prompts, distillation, target adaptation
@@ -37,10 +38,18 @@ public final class Experiment {
   private int done;
   private final int total;
   private final boolean train;
+  private final Set<String> onlyTasks;
 
   private Experiment(
-      ExperimentSpec spec, String specText, Path out, Context ctx, String command, boolean train) {
+      ExperimentSpec spec,
+      String specText,
+      Path out,
+      Context ctx,
+      String command,
+      boolean train,
+      Set<String> onlyTasks) {
     this.train = train;
+    this.onlyTasks = selected(spec, onlyTasks, ctx);
     this.spec = spec;
     this.specText = specText;
     this.out = out;
@@ -57,7 +66,25 @@ public final class Experiment {
    */
   public static Path run(
       ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
-    return new Experiment(spec, specText, out, ctx, command, true).run();
+    return run(spec, specText, out, ctx, command, Set.of());
+  }
+
+  /**
+   * Runs the target runs of some of the spec's tasks (and the source and distillation stages they
+   * need), then writes the report of every run of the spec that has finished: a long study run a
+   * few tasks at a time, in any order, in one output directory.
+   *
+   * @param onlyTasks task names of the spec's target or few-shot blocks; empty for every task
+   * @throws IllegalArgumentException naming a task the spec does not adapt to
+   */
+  public static Path run(
+      ExperimentSpec spec,
+      String specText,
+      Path out,
+      Context ctx,
+      String command,
+      Set<String> onlyTasks) {
+    return new Experiment(spec, specText, out, ctx, command, true, onlyTasks).run();
   }
 
   /**
@@ -66,7 +93,36 @@ public final class Experiment {
    */
   public static Path reportOnly(
       ExperimentSpec spec, String specText, Path out, Context ctx, String command) {
-    return new Experiment(spec, specText, out, ctx, command, false).run();
+    return new Experiment(spec, specText, out, ctx, command, false, Set.of()).run();
+  }
+
+  /**
+   * The canonical names of {@code only}, each checked to be a target or few-shot task of the spec.
+   */
+  private static Set<String> selected(ExperimentSpec spec, Set<String> only, Context ctx) {
+    List<String> names = new ArrayList<>(spec.targets().tasks());
+    if (spec.fewShot() != null) {
+      names.addAll(spec.fewShot().tasks());
+    }
+    Set<String> adapted = new java.util.TreeSet<>();
+    for (String n : names) {
+      adapted.add(TaskRegistry.get(n, ctx.dataDir()).name());
+    }
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (String n : only) {
+      String name = TaskRegistry.get(n, ctx.dataDir()).name();
+      if (!adapted.contains(name)) {
+        throw new IllegalArgumentException(
+            "--only-tasks: " + n + " is not a target or few-shot task of the spec " + adapted);
+      }
+      out.add(name);
+    }
+    return Set.copyOf(out);
+  }
+
+  /** Whether this invocation trains the runs of a task (it is selected, or nothing is). */
+  private boolean trains(Task t) {
+    return train && (onlyTasks.isEmpty() || onlyTasks.contains(t.name()));
   }
 
   private Path run() {
@@ -279,8 +335,12 @@ public final class Experiment {
       Path dir,
       String point) {
     String method = m.name();
-    progress(
-        method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed + point, dir);
+    String what = method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed;
+    if (trains(t)) {
+      progress(what + point, dir);
+    } else {
+      done++;
+    }
     commands.add(
         String.format(base(), "adapt")
             + " --method "
@@ -292,7 +352,7 @@ public final class Experiment {
             + o.only(StageSettings.knobs(Stage.ADAPT, m)).flags()
             + " --out "
             + dir);
-    if (train && !RunDir.finished(dir)) {
+    if (trains(t) && !RunDir.finished(dir)) {
       Adaptation.run(ctx, from, List.of(t), shots, settings(Stage.ADAPT, m, o), dir);
     }
   }
@@ -316,7 +376,7 @@ public final class Experiment {
             + o.only(StageSettings.knobs(Stage.ADAPT, m)).flags()
             + " --out "
             + dir);
-    if (train) {
+    if (tasks.stream().allMatch(this::trains)) {
       Adaptation.run(ctx, from, tasks, 0, settings(Stage.ADAPT, m, o), dir);
     }
     for (Task t : tasks) {

@@ -188,6 +188,48 @@ class ExperimentTest {
   }
 
   /**
+   * {@code --only-tasks}: a study run a task at a time into one output directory trains only the
+   * selected task's runs, reports every finished run of the spec, and refuses a task the spec does
+   * not adapt to.
+   */
+  @Test
+  void onlyTasksTrainsTheSelectedTasksAndReportsEveryFinishedRun() throws IOException {
+    Path data = work.resolve("data");
+    String c = ToyTasks.task(data, "toy/c", ToyTasks.POS, ToyTasks.NEG, 3).reference();
+    String d = ToyTasks.task(data, "toy/d", ToyTasks.FOOD, ToyTasks.SPORT, 4).reference();
+    String a = ToyTasks.task(data, "toy/a", ToyTasks.POS, ToyTasks.NEG, 1).reference();
+    Path spec =
+        spec(
+            "chunks",
+            "hyper: {prompt_length: 4, batch_size: 8, max_length: 24, eval_every: 5}",
+            "few_shot: {tasks: ["
+                + c
+                + ", "
+                + d
+                + "], shots: [4], methods: [pt], hyper: {steps: 5}}");
+    Path out = work.resolve("chunks");
+    ExperimentSpec parsed = ExperimentSpec.read(spec);
+    String text = Files.readString(spec);
+    Path cRun = out.resolve("runs/k4/pt/toy-c/seed-1");
+    Path dRun = out.resolve("runs/k4/pt/toy-d/seed-1");
+    try (Context ctx = new Context(Backbones.load(parsed.backbone()), data, false)) {
+      Experiment.run(parsed, text, out, ctx, "first", java.util.Set.of(c));
+      assertTrue(RunDir.finished(cRun) && !Files.exists(dRun), "only toy/c trained");
+      Path report = Experiment.run(parsed, text, out, ctx, "second", java.util.Set.of(d));
+      assertTrue(RunDir.finished(dRun), "toy/d trained by the second chunk");
+      String json = Files.readString(report.resolve("report.json"));
+      assertTrue(
+          json.contains(cRun.toString()) && json.contains(dRun.toString()),
+          "the second chunk's report covers the first chunk's run too");
+      var e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              IllegalArgumentException.class,
+              () -> Experiment.run(parsed, text, out, ctx, "bad", java.util.Set.of(a)));
+      assertTrue(e.getMessage().contains("--only-tasks: " + a), e.getMessage());
+    }
+  }
+
+  /**
    * One spec naming every registered method runs end to end on the tiny model: each method trains
    * on the same data, steps and seed, a method's own learning-rate grid is searched on dev, and the
    * report has a row per method with its parameter count, training time and peak memory.
