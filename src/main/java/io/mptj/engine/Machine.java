@@ -22,7 +22,10 @@ public final class Machine {
     return System.getenv().getOrDefault("LD_PRELOAD", "").contains("libmptj_mkl_shim");
   }
 
-  /** CPU model and count, device, allocator, shim, JVM and OS. */
+  /**
+   * CPU model and count, device, allocator, shim, matmul precision, whether the CPU has bf16
+   * hardware and whether bf16 is known to pay on it ({@link MatmulPrecision#pays()}), JVM and OS.
+   */
   public static Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cpu", cpuModel());
@@ -32,6 +35,7 @@ public final class Machine {
     m.put("mkl_shim", mklShim());
     m.put("matmul", MatmulPrecision.current().key());
     m.put("bf16_hardware", MatmulPrecision.hardwareBf16());
+    m.put("bf16_pays", MatmulPrecision.pays());
     m.put("java", Runtime.version().toString());
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
     return m;

@@ -69,6 +69,13 @@ class MatmulPrecisionTest {
   }
 
   @Test
+  void benchLinesSayWhetherBf16Pays() {
+    var machine = Machine.describe();
+    assertEquals(MatmulPrecision.hardwareBf16(), machine.get("bf16_hardware"));
+    assertEquals(MatmulPrecision.pays(), machine.get("bf16_pays"));
+  }
+
+  @Test
   void withRestoresThePreviousPrecision() {
     MatmulPrecision.use(MatmulPrecision.BF16);
     MatmulPrecision inside = MatmulPrecision.with(MatmulPrecision.FP32, MatmulPrecision::current);
