@@ -53,7 +53,8 @@ final class ExperimentCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "TASK",
       description =
-          "train only these target or few-shot tasks' runs (and the stages they need); the report"
+          "train only these target or few-shot tasks' runs (MPT* when any of its targets is; source and"
+              + " distillation when the spec has them); the report"
               + " still covers every finished run of the spec. For a long study run a few tasks at a time")
   List<String> onlyTasks = List.of();
 

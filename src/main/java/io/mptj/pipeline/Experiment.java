@@ -120,7 +120,10 @@ public final class Experiment {
     return Set.copyOf(out);
   }
 
-  /** Whether this invocation trains the runs of a task (it is selected, or nothing is). */
+  /**
+   * Whether this invocation trains the runs of a task (it is selected, or nothing is); MPT*, one
+   * run over all targets, trains when any of them is selected.
+   */
   private boolean trains(Task t) {
     return train && (onlyTasks.isEmpty() || onlyTasks.contains(t.name()));
   }
@@ -376,7 +379,7 @@ public final class Experiment {
             + o.only(StageSettings.knobs(Stage.ADAPT, m)).flags()
             + " --out "
             + dir);
-    if (tasks.stream().allMatch(this::trains)) {
+    if (tasks.stream().anyMatch(this::trains)) { // MPT* is one run over every target
       Adaptation.run(ctx, from, tasks, 0, settings(Stage.ADAPT, m, o), dir);
     }
     for (Task t : tasks) {

@@ -161,8 +161,15 @@ class ExperimentTest {
       }
     }
     assertEquals(bestDir, sel.get("chosen").asText());
-    String reportJson = Files.readString(report.resolve("report.json"));
-    assertTrue(reportJson.contains(mpt.resolve(bestDir).toString()), "the chosen run is reported");
+    assertTrue(
+        reportedRuns(report).contains(mpt.resolve(bestDir).toAbsolutePath().normalize()),
+        "the chosen run is reported");
+    assertTrue(
+        reportedRuns(report).stream()
+                .filter(r -> r.startsWith(mpt.toAbsolutePath().normalize()))
+                .count()
+            == 1,
+        "one MPT point is reported for the seed, the chosen one");
     String md = Files.readString(report.resolve("results.md"));
     assertTrue(md.contains("## Paired comparisons") && md.contains("MPT − PT"), md);
   }
@@ -217,9 +224,9 @@ class ExperimentTest {
       assertTrue(RunDir.finished(cRun) && !Files.exists(dRun), "only toy/c trained");
       Path report = Experiment.run(parsed, text, out, ctx, "second", java.util.Set.of(d));
       assertTrue(RunDir.finished(dRun), "toy/d trained by the second chunk");
-      String json = Files.readString(report.resolve("report.json"));
-      assertTrue(
-          json.contains(cRun.toString()) && json.contains(dRun.toString()),
+      assertEquals(
+          java.util.Set.of(cRun.toAbsolutePath().normalize(), dRun.toAbsolutePath().normalize()),
+          reportedRuns(report),
           "the second chunk's report covers the first chunk's run too");
       var e =
           org.junit.jupiter.api.Assertions.assertThrows(
@@ -278,6 +285,13 @@ class ExperimentTest {
               && metrics.get("start_rss_mb").asDouble() <= metrics.get("peak_rss_mb").asDouble(),
           "the resident size at the start of training is recorded, under the peak: " + metrics);
     }
+  }
+
+  /** The run directories a written report lists. */
+  private static java.util.Set<Path> reportedRuns(Path report) {
+    return io.mptj.report.ReportInput.fromJson(report.resolve("report.json")).runs().stream()
+        .map(r -> r.runDir().toAbsolutePath().normalize())
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /** Runs the spec file end to end on the data directory and returns its report directory. */
