@@ -100,24 +100,23 @@ public final class Experiment {
    * The canonical names of {@code only}, each checked to be a target or few-shot task of the spec.
    */
   private static Set<String> selected(ExperimentSpec spec, Set<String> only, Context ctx) {
-    List<String> names = new ArrayList<>(spec.targets().tasks());
+    List<String> given = new ArrayList<>(spec.targets().tasks());
     if (spec.fewShot() != null) {
-      names.addAll(spec.fewShot().tasks());
+      given.addAll(spec.fewShot().tasks());
     }
-    Set<String> adapted = new java.util.TreeSet<>();
-    for (String n : names) {
-      adapted.add(TaskRegistry.get(n, ctx.dataDir()).name());
-    }
-    Set<String> out = new java.util.LinkedHashSet<>();
+    Set<String> adapted = new java.util.TreeSet<>(names(given, ctx));
     for (String n : only) {
-      String name = TaskRegistry.get(n, ctx.dataDir()).name();
-      if (!adapted.contains(name)) {
+      if (!adapted.contains(names(List.of(n), ctx).getFirst())) {
         throw new IllegalArgumentException(
             "--only-tasks: " + n + " is not a target or few-shot task of the spec " + adapted);
       }
-      out.add(name);
     }
-    return Set.copyOf(out);
+    return Set.copyOf(names(List.copyOf(only), ctx));
+  }
+
+  /** Registry names of task references (a spec path or a data-dir name becomes the task's name). */
+  private static List<String> names(List<String> references, Context ctx) {
+    return tasks(references, ctx).stream().map(Task::name).toList();
   }
 
   /**
@@ -338,11 +337,12 @@ public final class Experiment {
       Path dir,
       String point) {
     String method = m.name();
-    String what = method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed;
     if (trains(t)) {
-      progress(what + point, dir);
+      progress(
+          method + " " + t.name() + (shots > 0 ? " k=" + shots : "") + " seed " + seed + point,
+          dir);
     } else {
-      done++;
+      done++; // counted, not announced: another invocation trains it
     }
     commands.add(
         String.format(base(), "adapt")
@@ -401,6 +401,10 @@ public final class Experiment {
   }
 
   private List<Task> tasks(List<String> names) {
+    return tasks(names, ctx);
+  }
+
+  private static List<Task> tasks(List<String> names, Context ctx) {
     return names.stream().map(n -> TaskRegistry.get(n, ctx.dataDir())).toList();
   }
 
